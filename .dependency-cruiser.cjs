@@ -1,0 +1,43 @@
+/** Layer rules (apps → application → domain ← infrastructure), checked by `npm test`. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-plain-typescript',
+      comment: 'libs/domain may not import frameworks, drivers or outer layers',
+      severity: 'error',
+      from: { path: '^libs/domain/' },
+      to: {
+        // Pure, dependency-free libraries the domain may use.
+        pathNot: '^libs/domain/|node_modules/typeid-js/',
+        dependencyTypesNot: ['core'],
+        path: '.',
+      },
+    },
+    {
+      name: 'domain-no-framework',
+      severity: 'error',
+      from: { path: '^libs/domain/' },
+      to: { path: 'node_modules/(@nestjs|typeorm|pg|ioredis|express|passport|openid-client|prom-client)' },
+    },
+    {
+      name: 'application-not-infrastructure',
+      comment: 'use cases depend on ports, never on adapters',
+      severity: 'error',
+      from: { path: '^libs/application/' },
+      to: { path: '^(libs/infrastructure|apps)/|node_modules/(typeorm|pg|ioredis|express)' },
+    },
+    {
+      name: 'libs-not-apps',
+      severity: 'error',
+      from: { path: '^libs/(domain|application|infrastructure|config)/' },
+      to: { path: '^apps/' },
+    },
+    { name: 'no-circular', severity: 'error', from: { path: '^libs/domain/' }, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+  },
+};

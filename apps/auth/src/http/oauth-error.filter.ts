@@ -1,0 +1,98 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, type ErrorCode } from '@tessera/domain/shared/domain-error';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  invalid_target: 400,
+  unsupported_token_type: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  access_denied: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  temporarily_unavailable: 503,
+  server_error: 500,
+};
+
+/** Nest's own HTTP errors (no route, body too large, bad JSON) in the same RFC 6749 shape. */
+function fromHttpException(e: HttpException): DomainError & { status: number } {
+  const status = e.getStatus();
+  const code: ErrorCode =
+    status === 404
+      ? 'not_found'
+      : status === 429
+        ? 'rate_limited'
+        : status === 401
+          ? 'invalid_token'
+          : status === 403
+            ? 'access_denied'
+            : status >= 500
+              ? 'server_error'
+              : 'invalid_request';
+  const body = e.getResponse();
+  const msg =
+    typeof body === 'object' && body && 'message' in body
+      ? (body as { message: unknown }).message
+      : e.message;
+  const description =
+    status >= 500 ? 'internal error' : Array.isArray(msg) ? msg.join('; ') : String(msg);
+  return Object.assign(new DomainError(code, description), { status });
+}
+
+/**
+ * The one place errors become HTTP: RFC 6749 §5.2 JSON for every error, `no-store`, and the
+ * challenge headers of RFC 6749 §5.2 (invalid_client) and RFC 6750 §3 (invalid_token).
+ */
+@Catch()
+export class OAuthErrorFilter implements ExceptionFilter {
+  private readonly log = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    let error: DomainError;
+    let status: number;
+    if (exception instanceof DomainError) {
+      error = exception;
+      status = STATUS[exception.code];
+    } else if (exception instanceof HttpException) {
+      const mapped = fromHttpException(exception);
+      error = mapped;
+      status = mapped.status;
+    } else if (isBodyParserError(exception)) {
+      error = new DomainError(
+        'invalid_request',
+        exception.type === 'entity.too.large' ? 'request body too large' : 'malformed request body',
+      );
+      status = exception.status;
+    } else {
+      this.log.error({ err: exception, reqId: (req as { id?: unknown }).id }, 'unhandled error');
+      error = new DomainError('server_error', 'internal error');
+      status = 500;
+    }
+    if (res.headersSent) return;
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    if (error.code === 'invalid_client') {
+      res.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
+    } else if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
+      res.setHeader('WWW-Authenticate', `Bearer realm="tessera", error="${error.code}"`);
+    }
+    const retryAfter = (exception as { retryAfter?: number }).retryAfter;
+    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    res.status(status).json({ error: error.code, error_description: error.description });
+  }
+}
+
+function isBodyParserError(e: unknown): e is { type: string; status: number } {
+  const t = (e as { type?: unknown })?.type;
+  const s = (e as { status?: unknown })?.status;
+  return typeof t === 'string' && typeof s === 'number' && s >= 400 && s < 500;
+}

@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { loadConfig, ConfigError } from '@tessera/config';
+import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
+import { createAuthApp } from './bootstrap';
+
+async function main(): Promise<void> {
+  const cfg = loadConfig(process.env);
+  const app = await createAuthApp(cfg);
+  await app.listen(cfg.http.port, cfg.http.host);
+  new Logger('Tessera').log(
+    `listening on http://${cfg.http.host}:${cfg.http.port} as issuer ${cfg.issuer}`,
+  );
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    new Logger('Tessera').log(`${signal}: draining and stopping`);
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  // One line an operator can act on; a stack only for what we did not foresee.
+  if (e instanceof ConfigError || e instanceof KeyConfigError) {
+    process.stderr.write(`tessera: ${e.message}\n`);
+  } else {
+    process.stderr.write(
+      `tessera: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+  }
+  process.exit(1);
+});

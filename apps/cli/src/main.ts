@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from './cli.module';
+import { fail } from './output';
+
+async function main(): Promise<void> {
+  await CommandFactory.run(CliModule, {
+    logger: false,
+    errorHandler: (e) => fail(e),
+    serviceErrorHandler: (e) => fail(e),
+    cliName: 'tessera',
+  });
+}
+
+main().catch(fail);

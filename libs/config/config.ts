@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { envSchema, type Env } from './schema';
+import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  http: { host: string; port: number; bodyLimit: string; trustProxy: string };
+  issuer: string;
+  tokens: {
+    audience: string;
+    accessTtl: number;
+    refreshTtl: number;
+    refreshGrace: number;
+    leeway: number;
+  };
+  dataDir: string;
+  database: {
+    url?: string;
+    adminUrl?: string;
+    poolSize: number;
+    runMigrations: boolean;
+  };
+  redis: { url?: string };
+  keys: { dir?: string; primary?: string; devAlg: SigningAlg; encryptionSecret?: string };
+  oidc: { issuerUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
+  metrics: { allowCidrs: string[] };
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** Parses the environment once; the first bad variable becomes a one-line ConfigError. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const oidc = [e.OIDC_ISSUER_URL, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET, e.OIDC_REDIRECT_URI];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    const missing = [
+      'OIDC_ISSUER_URL',
+      'OIDC_CLIENT_ID',
+      'OIDC_CLIENT_SECRET',
+      'OIDC_REDIRECT_URI',
+    ][oidc.findIndex((v) => !v)]!;
+    throw new ConfigError(missing, 'is required when any OIDC_* variable is set');
+  }
+  if (production && !e.ISSUER) throw new ConfigError('ISSUER', 'is required in production');
+  if (e.DATABASE_ADMIN_URL && !e.DATABASE_URL) {
+    throw new ConfigError('DATABASE_URL', 'is required when DATABASE_ADMIN_URL is set');
+  }
+  return {
+    env: e.NODE_ENV,
+    production,
+    http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY },
+    issuer: e.ISSUER ?? `http://localhost:${e.PORT}`,
+    tokens: {
+      audience: e.ACCESS_TOKEN_AUDIENCE,
+      accessTtl: e.ACCESS_TOKEN_TTL,
+      refreshTtl: e.REFRESH_TOKEN_TTL,
+      refreshGrace: e.REFRESH_GRACE_PERIOD,
+      leeway: e.CLOCK_SKEW_LEEWAY,
+    },
+    dataDir: path.resolve(e.DATA_DIR),
+    database: {
+      url: e.DATABASE_URL,
+      adminUrl: e.DATABASE_ADMIN_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      runMigrations: (e.MIGRATIONS_RUN ?? (production ? 'never' : 'auto')) === 'auto',
+    },
+    redis: { url: e.REDIS_URL },
+    keys: {
+      dir: e.SIGNING_KEYS_DIR,
+      primary: e.SIGNING_KEY_PRIMARY,
+      devAlg: e.DEV_KEY_ALG,
+      encryptionSecret: e.KEY_ENCRYPTION_SECRET,
+    },
+    oidc: {
+      issuerUrl: e.OIDC_ISSUER_URL,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      redirectUri: e.OIDC_REDIRECT_URI,
+    },
+    metrics: {
+      allowCidrs: e.METRICS_ALLOW_CIDRS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,71 @@
+import ms from 'ms';
+import { z } from 'zod';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const n = /^\d+$/.test(v) ? Number(v) * 1000 : ms(v as ms.StringValue);
+      if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration like 15m, 30d or 900` });
+        return z.NEVER;
+      }
+      return Math.round(n / 1000);
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${protocols.join(' or ')} URL` },
+  );
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Every environment variable Tessera reads. The README's table mirrors this file. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ISSUER: url(['http:', 'https:'])
+    .refine((v) => !v.endsWith('/'), { message: 'must not end with a slash' })
+    .optional(),
+  ACCESS_TOKEN_AUDIENCE: z.string().min(1).default('tessera-api'),
+  ACCESS_TOKEN_TTL: duration('15m'),
+  REFRESH_TOKEN_TTL: duration('30d'),
+  REFRESH_GRACE_PERIOD: duration('10s'),
+  CLOCK_SKEW_LEEWAY: duration('30s'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_ADMIN_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MIGRATIONS_RUN: z.enum(['auto', 'never']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  SIGNING_KEYS_DIR: z.string().min(1).optional(),
+  SIGNING_KEY_PRIMARY: z.string().min(1).max(200).optional(),
+  DEV_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
+  KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  OIDC_ISSUER_URL: url(['http:', 'https:']).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: url(['http:', 'https:']).optional(),
+  METRICS_ALLOW_CIDRS: z.string().default('127.0.0.0/8,::1/128'),
+  TRUST_PROXY: z.string().default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: z.string().default('16kb'),
+  SHUTDOWN_ON_IDLE: bool(false),
+});
+
+export type Env = z.infer<typeof envSchema>;

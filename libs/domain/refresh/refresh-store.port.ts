@@ -1,0 +1,16 @@
+import type { ConsumeOutcome, RefreshRecord } from './refresh-token';
+
+/**
+ * Opaque refresh tokens by hash. `consume` is atomic: of N concurrent calls with one hash,
+ * exactly one sees `consumed`.
+ */
+export interface RefreshStore {
+  save(tokenHash: string, record: RefreshRecord): Promise<void>;
+  consume(tokenHash: string): Promise<ConsumeOutcome>;
+  /** Keeps the successor (sealed with the old token) until `graceUntil`, for parallel retries. */
+  attachSuccessor(tokenHash: string, sealed: string, graceUntil: Date): Promise<void>;
+  /** Marks the family revoked; returns every access jti it produced so they can be denied. */
+  revokeFamily(tenantId: string, familyId: string): Promise<string[]>;
+  /** Looks up without consuming (revocation, introspection). */
+  peek(tokenHash: string): Promise<RefreshRecord | undefined>;
+}

@@ -1,0 +1,35 @@
+/**
+ * Error codes are the protocol's own (RFC 6749 §5.2, RFC 6750 §3.1, RFC 8693 §2.2.2, RFC 7009 §2.2.1),
+ * so the one HTTP filter can map them without guessing. `not_found`, `conflict` and
+ * `rate_limited` are Tessera extensions for the REST API and CLI.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unsupported_token_type'
+  | 'access_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'temporarily_unavailable'
+  | 'server_error';
+
+/** The description must be safe to show a client: no secrets, no token material, no stack. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly description: string,
+  ) {
+    super(`${code}: ${description}`);
+    this.name = 'DomainError';
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

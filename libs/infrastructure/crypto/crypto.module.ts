@@ -1,0 +1,51 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import { loadKeyRing } from './key-loader';
+import type { KeyRing } from './key-ring';
+import { JoseTokenVerifier } from './jose-token-verifier';
+
+/** Binds the key ring (signer, key store) and the signature verifier. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DI.KeyRing,
+      inject: [APP_CONFIG],
+      useFactory: async (cfg: AppConfig): Promise<KeyRing> => {
+        const { ring, generatedDevKey } = await loadKeyRing({
+          dir: cfg.keys.dir,
+          primary: cfg.keys.primary,
+          production: cfg.production,
+          dataDir: cfg.dataDir,
+          devAlg: cfg.keys.devAlg,
+        });
+        const log = new Logger('Keys');
+        if (generatedDevKey) {
+          log.warn(
+            `DEVELOPMENT SIGNING KEY generated at ${generatedDevKey} (kid ${ring.kid}). ` +
+              'Never use it in production: set SIGNING_KEYS_DIR to keys from `npm run -s cli -- keys generate`.',
+          );
+        }
+        log.log(
+          `signing with kid ${ring.kid} (${ring.alg}); ${ring.list().length} key(s) published`,
+        );
+        return ring;
+      },
+    },
+    { provide: DI.TokenSigner, useExisting: DI.KeyRing },
+    { provide: DI.KeyStore, useExisting: DI.KeyRing },
+    {
+      provide: DI.SignatureVerifier,
+      inject: [DI.KeyRing, APP_CONFIG],
+      useFactory: (ring: KeyRing, cfg: AppConfig) =>
+        new JoseTokenVerifier(ring, {
+          issuer: cfg.issuer,
+          audience: cfg.tokens.audience,
+          leewaySeconds: cfg.tokens.leeway,
+        }),
+    },
+  ],
+  exports: [DI.KeyRing, DI.TokenSigner, DI.KeyStore, DI.SignatureVerifier],
+})
+export class CryptoModule {}

