@@ -1,0 +1,34 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { TenantContext } from '../tenancy/tenant-context';
+
+/**
+ * Every tenant-scoped query runs here: one transaction whose first statement sets
+ * app.tenant_id *locally* on the same connection, so RLS policies see it and the setting dies
+ * with the transaction (a pooled connection never carries a tenant to the next request).
+ */
+export class TenantTransactions {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Runs fn for the tenant in TenantContext (or the one given). */
+  run<T>(fn: (em: EntityManager) => Promise<T>, tenantId = TenantContext.require()): Promise<T> {
+    return this.ds.transaction(async (em) => {
+      await em.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return fn(em);
+    });
+  }
+
+  /**
+   * The one cross-tenant path (tenant creation, denylist sync and pruning, key management):
+   * policies admit rows of any tenant only while app.cross_tenant is set, locally, here.
+   * `purpose` is for the reader of the call site and of pg_stat_activity.
+   */
+  crossTenant<T>(purpose: string, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(async (em) => {
+      await em.query(
+        `SELECT set_config('app.cross_tenant', 'on', true), set_config('application_name', $1, true)`,
+        [`tessera:${purpose}`.slice(0, 63)],
+      );
+      return fn(em);
+    });
+  }
+}
