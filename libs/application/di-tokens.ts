@@ -13,4 +13,7 @@ export const DI = {
   EmbeddedPostgres: Symbol('EmbeddedPostgres'),
   Redis: Symbol('Redis'),
   KeyEvents: Symbol('KeyEvents'),
+  Metrics: Symbol('Metrics'),
+  AuditLog: Symbol('AuditLog'),
+  TenantTransactions: Symbol('TenantTransactions'),
 } as const;

@@ -1,0 +1,29 @@
+export type AuditAction =
+  | 'sign_in'
+  | 'sign_out'
+  | 'token.mint'
+  | 'token.revoke'
+  | 'refresh.reuse_detected'
+  | 'client.create'
+  | 'client.rotate_secret'
+  | 'client.disable'
+  | 'key.generate'
+  | 'key.rotate'
+  | 'key.retire'
+  | 'tenant.create'
+  | 'tenant.disable';
+
+export interface AuditEvent {
+  tenantId: string;
+  actor: string;
+  action: AuditAction;
+  target?: string;
+  requestId?: string;
+  /** Never secrets or token material: ids and names only. */
+  details?: Record<string, string | number | boolean>;
+}
+
+/** Appends to the tenant's audit trail (RLS-scoped). Failures must not fail the user's request. */
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
+
+export type GrantLabel =
+  | 'client_credentials'
+  | 'refresh_token'
+  | 'token_exchange'
+  | 'session'
+  | 'cli';
+
+/**
+ * What the token lifecycle reports to operators. Labels are bounded enums: never a tenant,
+ * user, client or raw path. The prom-client adapter lives in infrastructure; a no-op stands in
+ * where metrics are off (CLI, unit tests).
+ */
+export interface Metrics {
+  tokenIssued(grant: GrantLabel, alg: SigningAlg): void;
+  signDuration(alg: SigningAlg, seconds: number): void;
+  refreshReuseDetected(): void;
+  revocation(kind: 'access_token' | 'refresh_token' | 'family'): void;
+  denylistCache(result: 'hit' | 'miss'): void;
+  rateLimited(scope: 'anonymous' | 'token' | 'session'): void;
+  /** A kid presented on verification: tells when an old key can go. */
+  kidPresented(kid: string): void;
+}
+
+export const noopMetrics: Metrics = {
+  tokenIssued: () => {},
+  signDuration: () => {},
+  refreshReuseDetected: () => {},
+  revocation: () => {},
+  denylistCache: () => {},
+  rateLimited: () => {},
+  kidPresented: () => {},
+};
