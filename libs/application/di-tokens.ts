@@ -16,4 +16,13 @@ export const DI = {
   Metrics: Symbol('Metrics'),
   AuditLog: Symbol('AuditLog'),
   TenantTransactions: Symbol('TenantTransactions'),
+  Tenants: Symbol('TenantDirectory'),
+  Clients: Symbol('ClientRepository'),
+  Users: Symbol('UserRepository'),
+  Memberships: Symbol('MembershipRepository'),
+  TokenRecords: Symbol('TokenRecordRepository'),
+  IssueToken: Symbol('IssueTokenUseCase'),
+  RevokeToken: Symbol('RevokeTokenUseCase'),
+  VerifyAccessToken: Symbol('VerifyAccessToken'),
+  SessionStore: Symbol('SessionStore'),
 } as const;

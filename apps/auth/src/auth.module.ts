@@ -3,13 +3,19 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
+import { RedisModule } from '@tessera/infrastructure/redis/redis.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
 import { HealthController } from './ops/health.controller';
 import { READINESS_CHECKS } from './ops/readiness';
 
 @Module({
-  imports: [DatabaseModule, CryptoModule, TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  imports: [
+    DatabaseModule,
+    RedisModule,
+    CryptoModule,
+    TerminusModule.forRoot({ errorLogStyle: 'json' }),
+  ],
   controllers: [DiscoveryController, JwksController, HealthController],
   providers: [{ provide: READINESS_CHECKS, useValue: [] }],
 })
