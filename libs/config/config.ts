@@ -34,7 +34,15 @@ export interface AppConfig {
   redis: { url?: string };
   keys: { dir?: string; primary?: string; devAlg: SigningAlg; encryptionSecret?: string };
   oidc: { issuerUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
-  metrics: { allowCidrs: string[] };
+  metrics: { allowCidrs: string[]; port?: number };
+  /** Requests per window: per client IP, per client_id at /oauth/token, per session minting. */
+  rateLimit: {
+    enabled: boolean;
+    windowSeconds: number;
+    anonymous: number;
+    token: number;
+    sessionMint: number;
+  };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -97,6 +105,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       allowCidrs: e.METRICS_ALLOW_CIDRS.split(',')
         .map((s) => s.trim())
         .filter(Boolean),
+      port: e.METRICS_PORT,
+    },
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      windowSeconds: e.RATE_LIMIT_WINDOW,
+      anonymous: e.RATE_LIMIT_ANONYMOUS,
+      token: e.RATE_LIMIT_TOKEN,
+      sessionMint: e.RATE_LIMIT_SESSION_MINT,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import ms from 'ms';
 import { z } from 'zod';
 
@@ -32,6 +33,15 @@ const url = (protocols: string[]) =>
     { message: `must be a ${protocols.join(' or ')} URL` },
   );
 
+const isCidr = (v: string) => {
+  try {
+    ipaddr.parseCIDR(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 /** Every environment variable Tessera reads. The README's table mirrors this file. */
@@ -61,7 +71,18 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URI: url(['http:', 'https:']).optional(),
-  METRICS_ALLOW_CIDRS: z.string().default('127.0.0.0/8,::1/128'),
+  METRICS_ALLOW_CIDRS: z
+    .string()
+    .default('127.0.0.0/8,::1/128')
+    .refine((v) => v.split(',').every((c) => !c.trim() || isCidr(c.trim())), {
+      message: 'must be a comma-separated list of CIDRs like 10.0.0.0/8,::1/128',
+    }),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  RATE_LIMIT_ENABLED: bool(true),
+  RATE_LIMIT_WINDOW: duration('60s'),
+  RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).default(120),
+  RATE_LIMIT_TOKEN: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_SESSION_MINT: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: z.string().default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('16kb'),
