@@ -1,0 +1,102 @@
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+
+/** What Postgres itself says about the schema, read as the app role Tessera connects as. */
+describe('RLS belt › catalogue', () => {
+  let db: TestDatabase;
+  let app: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = new Client({ connectionString: db.appUrl });
+    await app.connect();
+  });
+  afterAll(async () => {
+    await app?.end();
+    await db?.drop();
+  });
+
+  it('every table with a tenant_id column has ENABLE and FORCE row level security', async () => {
+    const { rows } = await app.query<{ table: string; rls: boolean; forced: boolean }>(`
+      SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'tessera' AND c.relkind IN ('r', 'p')
+         AND EXISTS (SELECT 1 FROM pg_attribute a
+                      WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+       ORDER BY 1`);
+    expect(rows.map((r) => r.table)).toEqual(
+      expect.arrayContaining([
+        'api_tokens',
+        'audit_events',
+        'clients',
+        'memberships',
+        'token_denylist',
+      ]),
+    );
+    expect(rows.filter((r) => !r.rls || !r.forced)).toEqual([]);
+  });
+
+  it('tenants and users are row-level secured too', async () => {
+    const { rows } = await app.query<{ relname: string }>(`
+      SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'tessera' AND c.relname IN ('tenants', 'users')
+         AND c.relrowsecurity AND c.relforcerowsecurity ORDER BY 1`);
+    expect(rows.map((r) => r.relname)).toEqual(['tenants', 'users']);
+  });
+
+  it('every policy on a tenant table fails closed: it reads app.tenant_id through NULLIF or is the cross-tenant policy', async () => {
+    const { rows } = await app.query<{
+      table: string;
+      policy: string;
+      qual: string;
+      check: string;
+    }>(`
+      SELECT tablename AS table, policyname AS policy, qual, with_check AS check
+        FROM pg_policies WHERE schemaname = 'tessera' ORDER BY 1, 2`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const p of rows) {
+      if (p.policy === 'cross_tenant') {
+        expect(p.qual).toContain(`current_setting('app.cross_tenant'::text, true) = 'on'::text`);
+        expect(p.check).toBe(p.qual);
+      } else {
+        expect(p.qual).toContain(`NULLIF(current_setting('app.tenant_id'::text, true), ''::text)`);
+        if (p.table !== 'users') expect(p.check).toBe(p.qual);
+      }
+    }
+  });
+
+  it('the app role is not superuser, has no BYPASSRLS and owns nothing in the database', async () => {
+    const { rows } = await app.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+      'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+    );
+    expect(rows).toEqual([{ rolsuper: false, rolbypassrls: false }]);
+    const owned = await app.query(`
+      SELECT c.relname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+       WHERE r.rolname = current_user
+      UNION ALL
+      SELECT n.nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner
+       WHERE r.rolname = current_user`);
+    expect(owned.rows).toEqual([]);
+  });
+
+  it('the app role has DML on the tables but no TRUNCATE (which ignores RLS) and cannot rewrite the audit trail', async () => {
+    const { rows } = await app.query<{ t: string; p: string; ok: boolean }>(`
+      SELECT t, p, has_table_privilege(current_user, 'tessera.' || t, p) AS ok
+        FROM unnest(ARRAY['tenants','users','memberships','clients','api_tokens','token_denylist','signing_keys','audit_events']) t,
+             unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p`);
+    const granted = (t: string, p: string) => rows.find((r) => r.t === t && r.p === p)!.ok;
+    expect(granted('tenants', 'SELECT')).toBe(true);
+    expect(granted('token_denylist', 'DELETE')).toBe(true);
+    expect(rows.filter((r) => ['TRUNCATE', 'REFERENCES', 'TRIGGER'].includes(r.p) && r.ok)).toEqual(
+      [],
+    );
+    expect(granted('audit_events', 'INSERT')).toBe(true);
+    expect(granted('audit_events', 'UPDATE')).toBe(false);
+    expect(granted('audit_events', 'DELETE')).toBe(false);
+  });
+
+  it('the app role cannot touch the migrations table', async () => {
+    await expect(app.query('DELETE FROM tessera.migrations')).rejects.toThrow(/permission denied/);
+  });
+});
