@@ -1,5 +1,11 @@
 import type { ConsumeOutcome, RefreshRecord } from './refresh-token';
 
+/** A record and where it stands, without changing it. Expired or never-issued → undefined. */
+export interface PeekResult {
+  state: 'live' | 'consumed' | 'revoked';
+  record: RefreshRecord;
+}
+
 /**
  * Opaque refresh tokens by hash. `consume` is atomic: of N concurrent calls with one hash,
  * exactly one sees `consumed`.
@@ -11,6 +17,6 @@ export interface RefreshStore {
   attachSuccessor(tokenHash: string, sealed: string, graceUntil: Date): Promise<void>;
   /** Marks the family revoked; returns every access jti it produced so they can be denied. */
   revokeFamily(tenantId: string, familyId: string): Promise<string[]>;
-  /** Looks up without consuming (revocation, introspection). */
-  peek(tokenHash: string): Promise<RefreshRecord | undefined>;
+  /** Looks up without consuming (binding checks, revocation, introspection). */
+  peek(tokenHash: string): Promise<PeekResult | undefined>;
 }

@@ -8,6 +8,9 @@ export interface RefreshRecord {
   scopes: string[];
   /** Access token issued with this refresh token: denied when the family is revoked. */
   accessJti: string;
+  /** The refresh token's own record id (api_tokens.jti): never the token itself. */
+  refreshJti: string;
+  userId?: string;
   issuedAt: Date;
   expiresAt: Date;
 }

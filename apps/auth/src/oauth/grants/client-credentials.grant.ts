@@ -1,0 +1,28 @@
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import type { Client } from '@tessera/domain/token/client';
+import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import type { TokenResponse } from '@tessera/application/tokens/token-response';
+
+/** RFC 6749 §4.4: the client acts for itself; scope within what it was registered for. */
+export async function clientCredentialsGrant(
+  issue: IssueTokenUseCase,
+  client: Client,
+  requested?: string[],
+): Promise<TokenResponse> {
+  const scopes = requested ?? client.scopes;
+  if (scopes.some((s) => !client.scopes.includes(s))) {
+    throw new DomainError(
+      'invalid_scope',
+      'the requested scope exceeds the client’s registered scope',
+    );
+  }
+  const { access_token, token_type, expires_in, scope } = await issue.execute({
+    tenantId: client.tenantId,
+    subject: client.id,
+    clientId: client.id,
+    scopes,
+    grant: 'client_credentials',
+    withRefresh: false,
+  });
+  return { access_token, token_type, expires_in, ...(scope ? { scope } : {}) };
+}

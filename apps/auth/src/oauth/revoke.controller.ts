@@ -1,0 +1,37 @@
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import { oauthForm, presentedCredentials, tagRequest } from './oauth-request';
+
+const HINTS = ['access_token', 'refresh_token'];
+
+/** POST /oauth/revoke (RFC 7009): 200 whether or not the token was ours to revoke. */
+@Controller('oauth')
+export class RevokeController {
+  constructor(
+    @Inject(DI.AuthenticateClient) private readonly authenticate: AuthenticateClient,
+    @Inject(DI.RevokeToken) private readonly revoke: RevokeTokenUseCase,
+  ) {}
+
+  @Post('revoke')
+  @HttpCode(200)
+  async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const form = oauthForm(req);
+    const client = await this.authenticate.execute(presentedCredentials(req, form));
+    tagRequest(req, client.tenantId, client.id);
+    if (!form.token) throw new DomainError('invalid_request', 'token is required');
+    if (form.token_type_hint && !HINTS.includes(form.token_type_hint)) {
+      throw new DomainError(
+        'unsupported_token_type',
+        'token_type_hint must be access_token or refresh_token',
+      );
+    }
+    if (form.token.length <= 8192)
+      await this.revoke.revokePresented(form.token, client, form.token_type_hint);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).end();
+  }
+}

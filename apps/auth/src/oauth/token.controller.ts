@@ -1,0 +1,54 @@
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import type { ClientGrant } from '@tessera/domain/token/client';
+import { looksLikeRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
+import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import type { RotateRefreshUseCase } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
+import type { TokenResponse } from '@tessera/application/tokens/token-response';
+import { clientCredentialsGrant } from './grants/client-credentials.grant';
+import { oauthForm, presentedCredentials, requestedScopes, tagRequest } from './oauth-request';
+
+const SUPPORTED: readonly string[] = ['client_credentials', 'refresh_token'];
+
+/** POST /oauth/token (RFC 6749 §3.2): authenticate the client, then run the grant. */
+@Controller('oauth')
+export class TokenController {
+  constructor(
+    @Inject(DI.AuthenticateClient) private readonly authenticate: AuthenticateClient,
+    @Inject(DI.IssueToken) private readonly issue: IssueTokenUseCase,
+    @Inject(DI.RotateRefresh) private readonly rotate: RotateRefreshUseCase,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  async token(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const form = oauthForm(req);
+    const grant = form.grant_type;
+    if (!grant) throw new DomainError('invalid_request', 'grant_type is required');
+    if (!SUPPORTED.includes(grant))
+      throw new DomainError('unsupported_grant_type', 'this grant_type is not supported');
+    const client = await this.authenticate.execute(presentedCredentials(req, form));
+    tagRequest(req, client.tenantId, client.id);
+    if (!client.grants.includes(grant as ClientGrant)) {
+      throw new DomainError('unauthorized_client', 'this client may not use this grant_type');
+    }
+    const scopes = requestedScopes(form);
+    let body: TokenResponse;
+    if (grant === 'client_credentials') {
+      body = await clientCredentialsGrant(this.issue, client, scopes);
+    } else {
+      if (!form.refresh_token)
+        throw new DomainError('invalid_request', 'refresh_token is required');
+      if (!looksLikeRefreshSecret(form.refresh_token)) {
+        throw new DomainError('invalid_grant', 'the refresh token is invalid, expired or revoked');
+      }
+      body = await this.rotate.execute({ refreshToken: form.refresh_token, client, scopes });
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.json(body);
+  }
+}

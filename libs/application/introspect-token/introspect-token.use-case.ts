@@ -1,0 +1,52 @@
+import type { Client } from '@tessera/domain/token/client';
+import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
+import { hashRefreshSecret, looksLikeRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
+import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type { Denylist } from '@tessera/domain/revocation/denylist.port';
+import { formatScope } from '@tessera/domain/token/access-claims';
+import type { TenantStatusReader } from '../tokens/tenant-status.port';
+
+export type Introspection = { active: false } | ({ active: true } & Record<string, unknown>);
+
+const INACTIVE: Introspection = { active: false };
+
+/**
+ * RFC 7662. A client learns only about tokens issued to itself in its own tenant; anything
+ * else (foreign, revoked, expired, malformed) is `{"active": false}` and nothing more.
+ */
+export class IntrospectTokenUseCase {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly store: RefreshStore,
+    private readonly denylist: Denylist,
+    private readonly tenants: TenantStatusReader,
+  ) {}
+
+  async execute(token: string, client: Client, hint?: string): Promise<Introspection> {
+    if (looksLikeRefreshSecret(token) && hint !== 'access_token')
+      return this.refresh(token, client);
+    const claims = await this.verifier.verify(token).catch(() => undefined);
+    if (!claims || claims.client_id !== client.id || claims.org !== client.tenantId)
+      return INACTIVE;
+    return { active: true, token_type: 'Bearer', ...claims };
+  }
+
+  private async refresh(token: string, client: Client): Promise<Introspection> {
+    const peeked = await this.store.peek(hashRefreshSecret(token));
+    if (peeked?.state !== 'live') return INACTIVE;
+    const r = peeked.record;
+    if (r.clientId !== client.id || r.tenantId !== client.tenantId) return INACTIVE;
+    if (r.expiresAt.getTime() <= Date.now() || this.denylist.isDenied(r.accessJti)) return INACTIVE;
+    if ((await this.tenants.status(r.tenantId)) !== 'active') return INACTIVE;
+    return {
+      active: true,
+      token_type: 'refresh_token',
+      client_id: r.clientId,
+      sub: r.subject,
+      org: r.tenantId,
+      scope: formatScope(r.scopes),
+      exp: Math.floor(r.expiresAt.getTime() / 1000),
+      iat: Math.floor(r.issuedAt.getTime() / 1000),
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import type { Client } from '@tessera/domain/token/client';
+import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
+import type { Denylist } from '@tessera/domain/revocation/denylist.port';
+import { hashRefreshSecret, looksLikeRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
+import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type { AuditLog } from '../ports/audit-log.port';
+import type { Metrics } from '../ports/metrics.port';
+import type { TokenRecords } from '../tokens/token-records.port';
+
+/** Access tokens named only by a refresh store (no record row) are denied this long. */
+const FALLBACK_DENY_SECONDS = 24 * 3600;
+
+/**
+ * RFC 7009 revocation and family revocation. Revocation is keyed by jti; the token string is
+ * only ever used to prove which jti (or family) the caller means.
+ */
+export class RevokeTokenUseCase {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly store: RefreshStore,
+    private readonly denylist: Denylist,
+    private readonly records: TokenRecords,
+    private readonly metrics: Metrics,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** RFC 7009 §2.2: unknown, invalid or foreign tokens are not an error, and change nothing. */
+  async revokePresented(token: string, client: Client, hint?: string): Promise<void> {
+    const refreshFirst =
+      hint === 'refresh_token' || (hint !== 'access_token' && looksLikeRefreshSecret(token));
+    const attempts = refreshFirst
+      ? [() => this.asRefresh(token, client), () => this.asAccess(token, client)]
+      : [() => this.asAccess(token, client), () => this.asRefresh(token, client)];
+    for (const attempt of attempts) if (await attempt()) return;
+  }
+
+  private async asRefresh(token: string, client: Client): Promise<boolean> {
+    if (!looksLikeRefreshSecret(token)) return false;
+    const record = (await this.store.peek(hashRefreshSecret(token)))?.record;
+    if (!record) return false;
+    if (record.clientId !== client.id || record.tenantId !== client.tenantId) return true;
+    await this.revokeFamily(record.tenantId, record.familyId, 'revoked_by_client', client.id);
+    return true;
+  }
+
+  private async asAccess(token: string, client: Client): Promise<boolean> {
+    const claims = await this.verifier.verify(token).catch(() => undefined);
+    if (!claims) return false;
+    if (claims.client_id !== client.id || claims.org !== client.tenantId) return true;
+    await this.revokeByJti(
+      claims.org,
+      claims.jti,
+      'revoked_by_client',
+      client.id,
+      new Date(claims.exp * 1000),
+    );
+    return true;
+  }
+
+  /** Denies one access token (or, for a refresh record, its whole family). */
+  async revokeByJti(
+    tenantId: string,
+    jti: string,
+    reason: string,
+    actor: string,
+    expiresAt?: Date,
+  ): Promise<boolean> {
+    const record = await this.records.get(tenantId, jti);
+    if (record?.kind === 'refresh' && record.familyId) {
+      await this.revokeFamily(tenantId, record.familyId, reason, actor);
+      return true;
+    }
+    const until = expiresAt ?? record?.expiresAt;
+    if (!until) return false;
+    await this.denylist.deny([{ jti, tenantId, expiresAt: until, reason }]);
+    await this.records.markRevoked(tenantId, { jtis: [jti] });
+    this.metrics.revocation('access_token');
+    await this.audit.record({
+      tenantId,
+      actor,
+      action: 'token.revoke',
+      target: jti,
+      details: { reason },
+    });
+    return true;
+  }
+
+  /** Every refresh token of the family stops working, and every access token it produced. */
+  async revokeFamily(
+    tenantId: string,
+    familyId: string,
+    reason: string,
+    actor = 'tessera',
+  ): Promise<void> {
+    const fromStore = await this.store.revokeFamily(tenantId, familyId);
+    const fromRecords = await this.records.markRevoked(tenantId, { familyId });
+    const known = new Map(
+      fromRecords.filter((r) => r.kind === 'access').map((r) => [r.jti, r.expiresAt]),
+    );
+    const fallback = new Date(Date.now() + FALLBACK_DENY_SECONDS * 1000);
+    for (const jti of fromStore) if (!known.has(jti)) known.set(jti, fallback);
+    const live = [...known].filter(([, exp]) => exp.getTime() > Date.now());
+    if (live.length)
+      await this.denylist.deny(
+        live.map(([jti, expiresAt]) => ({ jti, tenantId, expiresAt, reason })),
+      );
+    this.metrics.revocation('family');
+    if (reason === 'refresh_token_reuse') this.metrics.refreshReuseDetected();
+    await this.audit.record({
+      tenantId,
+      actor,
+      action: reason === 'refresh_token_reuse' ? 'refresh.reuse_detected' : 'token.revoke',
+      target: familyId,
+      details: { reason, access_tokens_denied: live.length },
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { epochSeconds, type Clock } from '../shared/clock.port';
+import { newId } from '../shared/ids';
+import { ACCESS_TOKEN_TYP, formatScope, type AccessClaims } from './access-claims';
+import type { SigningAlg, TokenSigner } from './token-signer.port';
+
+export interface AccessGrant {
+  tenantId: string;
+  subject: string;
+  clientId: string;
+  scopes: readonly string[];
+  role?: string;
+  act?: AccessClaims['act'];
+  /** Seconds; the configured access-token lifetime when absent. */
+  ttl?: number;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  claims: AccessClaims;
+  expiresAt: Date;
+  alg: SigningAlg;
+}
+
+export interface IssuerSettings {
+  issuer: string;
+  audience: string;
+  accessTtl: number;
+}
+
+/** Builds RFC 9068 claims and has the primary key sign them. */
+export class TokenIssuer {
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly clock: Clock,
+    private readonly settings: IssuerSettings,
+  ) {}
+
+  async issueAccess(grant: AccessGrant): Promise<IssuedAccessToken> {
+    const iat = epochSeconds(this.clock.now());
+    const exp = iat + (grant.ttl ?? this.settings.accessTtl);
+    const claims: AccessClaims = {
+      iss: this.settings.issuer,
+      sub: grant.subject,
+      aud: this.settings.audience,
+      exp,
+      iat,
+      jti: newId('token'),
+      client_id: grant.clientId,
+      org: grant.tenantId,
+      ...(grant.scopes.length ? { scope: formatScope(grant.scopes) } : {}),
+      ...(grant.role ? { role: grant.role } : {}),
+      ...(grant.act ? { act: grant.act } : {}),
+    };
+    const signed = await this.signer.sign(claims, ACCESS_TOKEN_TYP);
+    return {
+      token: signed.token,
+      jti: claims.jti,
+      claims,
+      expiresAt: new Date(exp * 1000),
+      alg: signed.alg,
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
+import { TokenIssuer } from '@tessera/domain/token/token-issuer';
+import type { TokenSigner } from '@tessera/domain/token/token-signer.port';
+import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
+import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type { Denylist } from '@tessera/domain/revocation/denylist.port';
+import type { Metrics } from '@tessera/application/ports/metrics.port';
+import type { AuditLog } from '@tessera/application/ports/audit-log.port';
+import type { ClientRepository } from '@tessera/application/tokens/client-repository.port';
+import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
+import type { TenantStatusReader } from '@tessera/application/tokens/tenant-status.port';
+import type { TokenSettings } from '@tessera/application/tokens/token-settings';
+import { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import { RotateRefreshUseCase } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
+import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import { IntrospectTokenUseCase } from '@tessera/application/introspect-token/introspect-token.use-case';
+import { VerifyAccessToken } from '@tessera/application/verify-access-token/verify-access-token.use-case';
+import { TypeOrmClientRepository } from './typeorm-client.repository';
+import { TypeOrmTokenRecords } from './typeorm-token-records';
+import { CachedTenantStatus } from './cached-tenant-status';
+
+const SETTINGS = Symbol('TokenSettings');
+
+/** Binds the token lifecycle's ports to adapters and assembles its use cases. */
+@Global()
+@Module({
+  providers: [
+    { provide: DI.Clock, useValue: systemClock },
+    {
+      provide: SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (cfg: AppConfig): TokenSettings => ({
+        refreshTtl: cfg.tokens.refreshTtl,
+        refreshGrace: cfg.tokens.refreshGrace,
+      }),
+    },
+    {
+      provide: DI.TokenIssuer,
+      inject: [DI.TokenSigner, DI.Clock, APP_CONFIG],
+      useFactory: (signer: TokenSigner, clock: Clock, cfg: AppConfig) =>
+        new TokenIssuer(signer, clock, {
+          issuer: cfg.issuer,
+          audience: cfg.tokens.audience,
+          accessTtl: cfg.tokens.accessTtl,
+        }),
+    },
+    {
+      provide: DI.Clients,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TypeOrmClientRepository(ds),
+    },
+    {
+      provide: DI.TokenRecords,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TypeOrmTokenRecords(ds),
+    },
+    {
+      provide: DI.TenantStatus,
+      inject: [DI.Tenants],
+      useFactory: (t: TenantStatusReader) => new CachedTenantStatus(t),
+    },
+    {
+      provide: DI.AuthenticateClient,
+      inject: [DI.Clients, DI.TenantStatus],
+      useFactory: (c: ClientRepository, t: TenantStatusReader) => new AuthenticateClient(c, t),
+    },
+    {
+      provide: DI.IssueToken,
+      inject: [DI.TokenIssuer, DI.RefreshStore, DI.TokenRecords, DI.Metrics, SETTINGS],
+      useFactory: (
+        i: TokenIssuer,
+        s: RefreshStore,
+        r: TokenRecords,
+        m: Metrics,
+        st: TokenSettings,
+      ) => new IssueTokenUseCase(i, s, r, m, st),
+    },
+    {
+      provide: DI.RevokeToken,
+      inject: [
+        DI.SignatureVerifier,
+        DI.RefreshStore,
+        DI.Denylist,
+        DI.TokenRecords,
+        DI.Metrics,
+        DI.AuditLog,
+      ],
+      useFactory: (
+        v: TokenVerifier,
+        s: RefreshStore,
+        d: Denylist,
+        r: TokenRecords,
+        m: Metrics,
+        a: AuditLog,
+      ) => new RevokeTokenUseCase(v, s, d, r, m, a),
+    },
+    {
+      provide: DI.RotateRefresh,
+      inject: [DI.RefreshStore, DI.IssueToken, DI.RevokeToken, DI.TenantStatus, SETTINGS],
+      useFactory: (
+        s: RefreshStore,
+        i: IssueTokenUseCase,
+        r: RevokeTokenUseCase,
+        t: TenantStatusReader,
+        st: TokenSettings,
+      ) => new RotateRefreshUseCase(s, i, r, t, st),
+    },
+    {
+      provide: DI.VerifyAccessToken,
+      inject: [DI.SignatureVerifier, DI.Denylist, DI.TenantStatus, DI.Metrics],
+      useFactory: (v: TokenVerifier, d: Denylist, t: TenantStatusReader, m: Metrics) =>
+        new VerifyAccessToken(v, d, t, m),
+    },
+    {
+      provide: DI.IntrospectToken,
+      inject: [DI.VerifyAccessToken, DI.RefreshStore, DI.Denylist, DI.TenantStatus],
+      useFactory: (v: TokenVerifier, s: RefreshStore, d: Denylist, t: TenantStatusReader) =>
+        new IntrospectTokenUseCase(v, s, d, t),
+    },
+  ],
+  exports: [
+    DI.Clock,
+    DI.TokenIssuer,
+    DI.Clients,
+    DI.TokenRecords,
+    DI.TenantStatus,
+    DI.AuthenticateClient,
+    DI.IssueToken,
+    DI.RevokeToken,
+    DI.RotateRefresh,
+    DI.VerifyAccessToken,
+    DI.IntrospectToken,
+  ],
+})
+export class TokensModule {}

@@ -1,0 +1,90 @@
+import type { DataSource } from 'typeorm';
+import type { Client, ClientGrant } from '@tessera/domain/token/client';
+import { newId } from '@tessera/domain/shared/ids';
+import type {
+  ClientRepository,
+  NewClient,
+} from '@tessera/application/tokens/client-repository.port';
+import { TenantTransactions } from '../postgres/tenant-transaction';
+
+interface ClientRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  secret_hash: Buffer;
+  grants: ClientGrant[];
+  scopes: string[];
+  status: 'active' | 'disabled';
+}
+
+const COLUMNS = 'id, tenant_id, name, secret_hash, grants, scopes, status';
+
+const toClient = (r: ClientRow): Client => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  grants: r.grants,
+  scopes: r.scopes,
+  status: r.status,
+});
+
+export class TypeOrmClientRepository implements ClientRepository {
+  private readonly tx: TenantTransactions;
+
+  constructor(ds: DataSource) {
+    this.tx = new TenantTransactions(ds);
+  }
+
+  /** The client_id is what tells us the tenant, so this one lookup crosses tenants. */
+  async findForAuthentication(clientId: string): Promise<Client | undefined> {
+    const rows: ClientRow[] = await this.tx.crossTenant('client-authentication', (em) =>
+      em.query(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [clientId]),
+    );
+    return rows[0] && toClient(rows[0]);
+  }
+
+  async create(c: NewClient): Promise<Client> {
+    const rows: ClientRow[] = await this.tx.run(
+      (em) =>
+        em.query(
+          `INSERT INTO clients (id, tenant_id, name, secret_hash, grants, scopes, status)
+           VALUES ($1, $2, $3, $4, $5, $6, 'active') RETURNING ${COLUMNS}`,
+          [newId('client'), c.tenantId, c.name, c.secretHash, c.grants, c.scopes],
+        ),
+      c.tenantId,
+    );
+    return toClient(rows[0]!);
+  }
+
+  async list(tenantId: string): Promise<Client[]> {
+    const rows: ClientRow[] = await this.tx.run(
+      (em) => em.query(`SELECT ${COLUMNS} FROM clients ORDER BY created_at`),
+      tenantId,
+    );
+    return rows.map(toClient);
+  }
+
+  async rotateSecret(tenantId: string, clientId: string, secretHash: Buffer): Promise<boolean> {
+    return this.update(tenantId, clientId, 'secret_hash = $2, secret_rotated_at = now()', [
+      secretHash,
+    ]);
+  }
+
+  async disable(tenantId: string, clientId: string): Promise<boolean> {
+    return this.update(tenantId, clientId, `status = 'disabled'`, []);
+  }
+
+  private async update(
+    tenantId: string,
+    clientId: string,
+    set: string,
+    params: unknown[],
+  ): Promise<boolean> {
+    const [, affected] = (await this.tx.run(
+      (em) => em.query(`UPDATE clients SET ${set} WHERE id = $1`, [clientId, ...params]),
+      tenantId,
+    )) as [unknown, number];
+    return affected > 0;
+  }
+}
