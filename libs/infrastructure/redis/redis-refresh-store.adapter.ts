@@ -1,0 +1,147 @@
+import type Redis from 'ioredis';
+import { refreshInvalid } from '@tessera/domain/refresh/refresh.errors';
+import type { PeekResult, RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
+import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
+import { whenRedisFails } from './redis-errors';
+import { ATTACH, CONSUME, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
+
+type Script = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+interface Scripts {
+  tesseraRtSave: Script;
+  tesseraRtConsume: Script;
+  tesseraRtAttach: Script;
+  tesseraRtRevoke: Script;
+  tesseraRtPeek: Script;
+}
+
+/*
+ * Keys carry the tenant in a hash tag, `tessera:{org_…}:rt:<hash>` and `…:fam:<id>`, so a
+ * token and its family share a cluster slot and one script can check both atomically. A caller
+ * presenting a refresh token knows only its hash, so `tessera:rt:<hash>` maps it to
+ * "<tenant> <family>" (with the token's TTL): one extra GET, instead of keys without a tenant
+ * (which would put every tenant's tokens in one namespace) or a scan.
+ */
+const indexKey = (hash: string) => `tessera:rt:${hash}`;
+const rtKey = (tenant: string, hash: string) => `tessera:{${tenant}}:rt:${hash}`;
+const famKey = (tenant: string, family: string) => `tessera:{${tenant}}:fam:${family}`;
+const nextKey = (tenant: string, hash: string) => `tessera:{${tenant}}:rt:${hash}:next`;
+
+/** Dates travel as ISO strings; every `…At` field of a record is a Date. */
+const decode = (json: string): RefreshRecord =>
+  JSON.parse(json, (k, v: unknown) =>
+    k.endsWith('At') && typeof v === 'string' ? new Date(v) : v,
+  ) as RefreshRecord;
+
+export class RedisRefreshStore implements RefreshStore {
+  private readonly scripts: Scripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly clock: Clock = systemClock,
+  ) {
+    // EVALSHA under the hood; ioredis reloads a script the server forgot (e.g. after a restart).
+    const define = (name: keyof Scripts, numberOfKeys: number, lua: string) =>
+      redis.defineCommand(name, { numberOfKeys, lua });
+    define('tesseraRtSave', 2, SAVE);
+    define('tesseraRtConsume', 3, CONSUME);
+    define('tesseraRtAttach', 2, ATTACH);
+    define('tesseraRtRevoke', 1, REVOKE);
+    define('tesseraRtPeek', 2, PEEK);
+    this.scripts = redis as unknown as Scripts;
+  }
+
+  async save(hash: string, record: RefreshRecord): Promise<void> {
+    const ttl = record.expiresAt.getTime() - this.clock.now().getTime();
+    if (ttl <= 0) return;
+    const { tenantId: t, familyId: f } = record;
+    try {
+      const saved = await this.scripts.tesseraRtSave(
+        rtKey(t, hash),
+        famKey(t, f),
+        JSON.stringify(record),
+        record.expiresAt.getTime(),
+        record.accessJti,
+      );
+      // A family revoked while its successor was being minted takes no new member: the caller
+      // must not hand out a pair whose access jti the revocation could not have denied.
+      if (saved === 0) throw refreshInvalid();
+      await this.redis.set(indexKey(hash), `${t} ${f}`, 'PX', ttl);
+    } catch (e) {
+      whenRedisFails(e);
+    }
+  }
+
+  async consume(hash: string): Promise<ConsumeOutcome> {
+    try {
+      const where = await this.locate(hash);
+      if (!where) return { kind: 'unknown' };
+      const now = this.clock.now();
+      const reply = (await this.scripts.tesseraRtConsume(
+        rtKey(where.tenant, hash),
+        famKey(where.tenant, where.family),
+        nextKey(where.tenant, hash),
+        now.getTime(),
+      )) as [string, string, string?, string?] | null;
+      if (!reply) return { kind: 'unknown' };
+      const [kind, json, consumedAt, next] = reply;
+      const record = decode(json);
+      if (record.expiresAt <= now) return { kind: 'unknown' };
+      if (kind === 'revoked' || kind === 'consumed') return { kind, record };
+      const out: ConsumeOutcome = { kind: 'replayed', record, consumedAt: new Date(+consumedAt!) };
+      const sep = next?.indexOf(':') ?? -1;
+      if (next && sep > 0 && now.getTime() < Number(next.slice(0, sep))) {
+        out.successor = next.slice(sep + 1);
+      }
+      return out;
+    } catch (e) {
+      return whenRedisFails(e);
+    }
+  }
+
+  async attachSuccessor(hash: string, sealed: string, graceUntil: Date): Promise<void> {
+    try {
+      const where = await this.locate(hash);
+      if (!where) return;
+      const until = graceUntil.getTime();
+      await this.scripts.tesseraRtAttach(
+        rtKey(where.tenant, hash),
+        nextKey(where.tenant, hash),
+        `${until}:${sealed}`,
+        until,
+      );
+    } catch (e) {
+      whenRedisFails(e);
+    }
+  }
+
+  async revokeFamily(tenantId: string, familyId: string): Promise<string[]> {
+    try {
+      return (await this.scripts.tesseraRtRevoke(famKey(tenantId, familyId))) as string[];
+    } catch (e) {
+      return whenRedisFails(e);
+    }
+  }
+
+  async peek(hash: string): Promise<PeekResult | undefined> {
+    try {
+      const where = await this.locate(hash);
+      if (!where) return undefined;
+      const reply = (await this.scripts.tesseraRtPeek(
+        rtKey(where.tenant, hash),
+        famKey(where.tenant, where.family),
+      )) as [PeekResult['state'], string] | null;
+      const record = reply ? decode(reply[1]) : undefined;
+      if (!reply || !record || record.expiresAt <= this.clock.now()) return undefined;
+      return { state: reply[0], record };
+    } catch (e) {
+      return whenRedisFails(e);
+    }
+  }
+
+  private async locate(hash: string): Promise<{ tenant: string; family: string } | undefined> {
+    const v = await this.redis.get(indexKey(hash));
+    const sep = v?.indexOf(' ') ?? -1;
+    return v && sep > 0 ? { tenant: v.slice(0, sep), family: v.slice(sep + 1) } : undefined;
+  }
+}

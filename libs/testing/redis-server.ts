@@ -1,0 +1,84 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
+
+/**
+ * A redis-server of a test's own, for tests that stop and restart Redis (the shared one from
+ * TEST_REDIS_URL must stay up for everyone else). Same flags as scripts/services.mjs.
+ */
+export interface TestRedisServer {
+  url: string;
+  port: number;
+  /** Kills the server (SIGKILL: an outage, not a polite shutdown) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty (no persistence, as Redis restarted blank). */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+function which(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** CI is a fresh Debian machine running as root: install the package when it is missing. */
+export function ensureRedisServer(): string {
+  const found = which('redis-server');
+  if (found) return found;
+  if (os.userInfo().uid !== 0)
+    throw new Error('redis-server is missing: apt-get install redis-server');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'ignore', env });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+    r = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'ignore', env });
+  }
+  spawnSync('sh', ['-c', 'service redis-server stop >/dev/null 2>&1 || true']);
+  const bin = which('redis-server');
+  if (r.status !== 0 || !bin) throw new Error('could not install redis-server');
+  return bin;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const canConnect = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+
+export async function startRedisServer(): Promise<TestRedisServer> {
+  const bin = ensureRedisServer();
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+
+  const start = async () => {
+    if (child) return;
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
+    child = spawn(bin, [...args, 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    child.once('exit', () => (child = undefined));
+    const deadline = Date.now() + 10_000;
+    while (!(await canConnect(port))) {
+      if (Date.now() > deadline) throw new Error(`redis-server did not start on ${port}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!child) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop, restart: () => stop().then(start) };
+}

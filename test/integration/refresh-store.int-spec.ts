@@ -1,0 +1,165 @@
+import Redis, { type RedisOptions } from 'ioredis';
+import { MemoryRefreshStore } from '@tessera/infrastructure/memory/memory-refresh-store.adapter';
+import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
+import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
+import { hashOf, record, refreshStoreContract } from './refresh-store.contract';
+
+/** The options RedisModule uses: no offline queue, so a dead Redis fails a call at once. */
+const OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  retryStrategy: (times) => Math.min(times * 100, 2000),
+};
+
+async function connect(url: string): Promise<Redis> {
+  const redis = new Redis(url, { ...OPTIONS, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  return redis;
+}
+
+function redisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is unset: run tests through `npm test`');
+  return url;
+}
+
+// Tenants are fresh ids in every test, so suites sharing the server never see each other's keys.
+refreshStoreContract('MemoryRefreshStore', () => {
+  const store = new MemoryRefreshStore();
+  return Promise.resolve({ stores: () => [store], close: () => Promise.resolve() });
+});
+
+refreshStoreContract('RedisRefreshStore', async () => {
+  const clients = await Promise.all([1, 2, 3, 4, 5].map(() => connect(redisUrl())));
+  const stores = clients.map((c) => new RedisRefreshStore(c));
+  return {
+    stores: () => stores,
+    close: async () => void (await Promise.all(clients.map((c) => c.quit()))),
+  };
+});
+
+describe('RedisRefreshStore › keys', () => {
+  let redis: Redis;
+  let store: RedisRefreshStore;
+  beforeAll(async () => {
+    redis = await connect(redisUrl());
+    store = new RedisRefreshStore(redis);
+  });
+  afterAll(() => redis.quit());
+
+  it('every key is namespaced by tenant (or is the hash index) and expires', async () => {
+    const long = record({ expiresAt: new Date(Date.now() + 120_000) });
+    const short = record({ ...long, expiresAt: new Date(Date.now() + 30_000) });
+    const [h1, h2] = [hashOf(), hashOf()];
+    await store.save(h1, long);
+    await store.save(h2, short);
+    await store.consume(h2);
+    await store.attachSuccessor(h2, 'sealed', new Date(Date.now() + 5_000));
+
+    const tenantKeys = await scan(redis, `tessera:{${long.tenantId}}:*`);
+    const t = `tessera:{${long.tenantId}}`;
+    expect(tenantKeys.sort()).toEqual(
+      [`${t}:fam:${long.familyId}`, `${t}:rt:${h1}`, `${t}:rt:${h2}`, `${t}:rt:${h2}:next`].sort(),
+    );
+    const ttl = async (key: string) => redis.pttl(key);
+    const near = (ms: number) => [ms - 2_000, ms + 50] as const;
+    for (const key of [...tenantKeys, `tessera:rt:${h1}`, `tessera:rt:${h2}`]) {
+      expect(await ttl(key)).toBeGreaterThan(0);
+    }
+    // The family outlives its longest-lived member, whatever the order they were saved in.
+    expectWithin(await ttl(`${t}:fam:${long.familyId}`), near(120_000));
+    expectWithin(await ttl(`${t}:rt:${h1}`), near(120_000));
+    expectWithin(await ttl(`tessera:rt:${h1}`), near(120_000));
+    expectWithin(await ttl(`${t}:rt:${h2}`), near(30_000));
+    expectWithin(await ttl(`tessera:rt:${h2}`), near(30_000));
+    expectWithin(await ttl(`${t}:rt:${h2}:next`), near(5_000));
+    // The token itself is never stored: only its hash appears, and only in key names.
+    expect(await redis.hget(`${t}:rt:${h1}`, 'r')).not.toContain(h1);
+  });
+});
+
+describe('RedisRefreshStore › Redis down', () => {
+  let server: TestRedisServer;
+  let redis: Redis;
+  let store: RedisRefreshStore;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = await connect(server.url);
+    store = new RedisRefreshStore(redis);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it('every call fails fast with temporarily_unavailable (a 503), and works again once Redis is back', async () => {
+    const hash = hashOf();
+    const r = record();
+    await store.save(hash, r);
+    await server.stop();
+    await new Promise((res) => setTimeout(res, 50));
+    const calls = [
+      () => store.save(hashOf(), record()),
+      () => store.consume(hash),
+      () => store.peek(hash),
+      () => store.attachSuccessor(hash, 's', new Date(Date.now() + 1000)),
+      () => store.revokeFamily(r.tenantId, r.familyId),
+    ];
+    for (const call of calls) {
+      const started = Date.now();
+      await expect(call()).rejects.toMatchObject({
+        name: 'DomainError',
+        code: 'temporarily_unavailable',
+      });
+      expect(Date.now() - started).toBeLessThan(500);
+    }
+    await server.start();
+    await waitFor(() => redis.status === 'ready', 5_000);
+    // Redis restarted empty: the old token is gone (unknown, never resurrected as usable).
+    expect(await store.consume(hash)).toEqual({ kind: 'unknown' });
+    const fresh = hashOf();
+    await store.save(fresh, record());
+    expect((await store.consume(fresh)).kind).toBe('consumed');
+  });
+});
+
+describe('MemoryRefreshStore › bounded memory', () => {
+  it('expired tokens and families are swept', async () => {
+    let now = Date.now();
+    const store = new MemoryRefreshStore({ now: () => new Date(now) });
+    for (let i = 0; i < 1000; i++) {
+      await store.save(hashOf(), record({ expiresAt: new Date(now + 30_000) }));
+    }
+    await store.save(hashOf(), record({ expiresAt: new Date(now + 3_600_000) }));
+    expect(store.size()).toEqual({ tokens: 1001, families: 1001 });
+    now += 61_000;
+    await store.consume(hashOf());
+    expect(store.size()).toEqual({ tokens: 1, families: 1 });
+  });
+});
+
+async function scan(redis: Redis, match: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+function expectWithin(value: number, [lo, hi]: readonly [number, number]): void {
+  expect(value).toBeGreaterThanOrEqual(lo);
+  expect(value).toBeLessThanOrEqual(hi);
+}
+
+async function waitFor(ok: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
