@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
+import { TenancyModule } from '@tessera/infrastructure/postgres/tenancy.module';
 import { RedisModule } from '@tessera/infrastructure/redis/redis.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
@@ -12,6 +13,7 @@ import { READINESS_CHECKS } from './ops/readiness';
 @Module({
   imports: [
     DatabaseModule,
+    TenancyModule,
     RedisModule,
     CryptoModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),

@@ -7,3 +7,12 @@ export const badSlug = () =>
     'invalid_request',
     'a tenant slug is 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen',
   );
+export const badTenantName = () =>
+  new DomainError('invalid_request', 'a tenant name is 1-200 printable characters on one line');
+export const duplicateSlug = (slug: string) =>
+  new DomainError('conflict', `a tenant with slug "${slug}" already exists`);
+export const unknownUser = () => new DomainError('invalid_request', 'unknown user');
+export const badRole = () =>
+  new DomainError('invalid_request', 'a role is one of owner, admin, member, viewer');
+export const badIdentity = (detail: string) =>
+  new DomainError('invalid_request', `invalid identity: ${detail}`);

@@ -46,8 +46,26 @@ export function withCredentials(
   return u.toString();
 }
 
+/** Lost races between two processes provisioning at once (a server and the CLI starting). */
+const RACE_CODES = new Set(['23505', '42710', '42P04', 'XX000', '40001']);
+
 /** Idempotent: safe on every embedded start and in every test database. */
 export async function provisionDatabase(
+  superuserUrl: string,
+  spec: ProvisionSpec,
+): Promise<{ ownerUrl: string; appUrl: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await provisionOnce(superuserUrl, spec);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= 4 || !code || !RACE_CODES.has(code)) throw e;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+}
+
+async function provisionOnce(
   superuserUrl: string,
   spec: ProvisionSpec,
 ): Promise<{ ownerUrl: string; appUrl: string }> {

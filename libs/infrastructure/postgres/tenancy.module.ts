@@ -1,0 +1,39 @@
+import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DI } from '@tessera/application/di-tokens';
+import { DatabaseModule } from './database.module';
+import { TypeOrmMembershipRepository } from './repositories/typeorm-membership-repository.adapter';
+import { TypeOrmTenantDirectory } from './repositories/typeorm-tenant-directory.adapter';
+import { TypeOrmUserRepository } from './repositories/typeorm-user-repository.adapter';
+import { TenantTransactions } from './tenant-transaction';
+
+/** Tenancy repositories over the app role's pool; every query goes through TenantTransactions. */
+@Global()
+@Module({
+  imports: [DatabaseModule],
+  providers: [
+    { provide: DI.DataSource, useExisting: DataSource },
+    {
+      provide: DI.TenantTransactions,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TenantTransactions(ds),
+    },
+    {
+      provide: DI.Tenants,
+      inject: [DI.TenantTransactions],
+      useFactory: (tx: TenantTransactions) => new TypeOrmTenantDirectory(tx),
+    },
+    {
+      provide: DI.Users,
+      inject: [DI.TenantTransactions],
+      useFactory: (tx: TenantTransactions) => new TypeOrmUserRepository(tx),
+    },
+    {
+      provide: DI.Memberships,
+      inject: [DI.TenantTransactions],
+      useFactory: (tx: TenantTransactions) => new TypeOrmMembershipRepository(tx),
+    },
+  ],
+  exports: [DI.DataSource, DI.TenantTransactions, DI.Tenants, DI.Users, DI.Memberships],
+})
+export class TenancyModule {}
