@@ -32,6 +32,8 @@ export interface AppConfig {
     runMigrations: boolean;
   };
   redis: { url?: string };
+  /** Seconds between incremental denylist resyncs from Postgres (the broadcast's safety net). */
+  denylist: { syncInterval: number };
   keys: { dir?: string; primary?: string; devAlg: SigningAlg; encryptionSecret?: string };
   oidc: { issuerUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
   metrics: { allowCidrs: string[]; port?: number };
@@ -89,6 +91,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       runMigrations: (e.MIGRATIONS_RUN ?? (production ? 'never' : 'auto')) === 'auto',
     },
     redis: { url: e.REDIS_URL },
+    denylist: { syncInterval: e.DENYLIST_SYNC_INTERVAL },
     keys: {
       dir: e.SIGNING_KEYS_DIR,
       primary: e.SIGNING_KEY_PRIMARY,

@@ -63,6 +63,9 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   MIGRATIONS_RUN: z.enum(['auto', 'never']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  DENYLIST_SYNC_INTERVAL: duration('1s').refine((v) => v >= 1 && v <= 300, {
+    message: 'must be between 1s and 5m',
+  }),
   SIGNING_KEYS_DIR: z.string().min(1).optional(),
   SIGNING_KEY_PRIMARY: z.string().min(1).max(200).optional(),
   DEV_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
