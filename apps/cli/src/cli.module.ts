@@ -2,9 +2,23 @@ import { Module } from '@nestjs/common';
 import { KeysCommand } from './keys/keys.command';
 import { KeysGenerateCommand } from './keys/keys-generate.command';
 import { KeysListCommand } from './keys/keys-list.command';
+import { MigrateCommand } from './migrate/migrate.command';
+import { TenantCommand } from './tenant/tenant.command';
+import { TenantCreateCommand } from './tenant/tenant-create.command';
+import { TenantDisableCommand } from './tenant/tenant-disable.command';
+import { TenantListCommand } from './tenant/tenant-list.command';
 
 /** Commands open the database themselves, only when they need it (keys generate does not). */
 @Module({
-  providers: [KeysCommand, KeysGenerateCommand, KeysListCommand],
+  providers: [
+    KeysCommand,
+    KeysGenerateCommand,
+    KeysListCommand,
+    MigrateCommand,
+    TenantCommand,
+    TenantCreateCommand,
+    TenantListCommand,
+    TenantDisableCommand,
+  ],
 })
 export class CliModule {}

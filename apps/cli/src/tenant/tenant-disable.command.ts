@@ -1,0 +1,21 @@
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { withCliDatabase } from '../db/cli-database';
+import { emit } from '../output';
+
+/** A disabled tenant's tokens stop verifying and its clients stop authenticating. */
+@SubCommand({ name: 'disable', arguments: '<slug>', description: 'disable a tenant' })
+export class TenantDisableCommand extends CommandRunner {
+  async run([slug]: string[], flags: { json?: boolean }): Promise<void> {
+    const t = await withCliDatabase(({ tenants }) => tenants.disable(slug!));
+    emit(
+      Boolean(flags.json),
+      { id: t.id, slug: t.slug, status: t.status },
+      `disabled tenant ${t.slug} (${t.id})`,
+    );
+  }
+
+  @Option({ flags: '--json', description: 'print one JSON object' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,29 @@
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { withCliDatabase } from '../db/cli-database';
+import { emit } from '../output';
+
+@SubCommand({ name: 'list', description: 'list every tenant' })
+export class TenantListCommand extends CommandRunner {
+  async run(_args: string[], flags: { json?: boolean }): Promise<void> {
+    const list = await withCliDatabase(({ tenants }) => tenants.list());
+    const rows = list.map((t) => ({
+      id: t.id,
+      slug: t.slug,
+      name: t.name,
+      status: t.status,
+      created_at: t.createdAt.toISOString(),
+    }));
+    emit(
+      Boolean(flags.json),
+      { tenants: rows },
+      rows.length
+        ? rows.map((t) => `${t.slug}  ${t.id}  ${t.status}  ${t.name}`).join('\n')
+        : 'no tenants',
+    );
+  }
+
+  @Option({ flags: '--json', description: 'print one JSON object' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,15 @@
+import { Command, CommandRunner } from 'nest-commander';
+import { TenantCreateCommand } from './tenant-create.command';
+import { TenantDisableCommand } from './tenant-disable.command';
+import { TenantListCommand } from './tenant-list.command';
+
+@Command({
+  name: 'tenant',
+  description: 'tenants',
+  subCommands: [TenantCreateCommand, TenantListCommand, TenantDisableCommand],
+})
+export class TenantCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}
