@@ -1,0 +1,133 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+
+/** The built CLI against a test database: one JSON object on stdout, or one line on stderr. */
+const root = path.resolve(__dirname, '../..');
+const cliMain = path.join(root, 'dist/apps/cli/src/main.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('RLS belt › CLI (migrate, tenant)', () => {
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [cliMain, ...args], {
+        cwd: root,
+        env: { ...env, ...extra },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  /** Exactly one JSON object on stdout, nothing on stderr, exit 0. */
+  const json = (r: Run): Record<string, unknown> => {
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout.endsWith('\n')).toBe(true);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+
+  /** Non-zero exit, nothing on stdout, one line on stderr matching `text`. */
+  const oneLineError = (r: Run, text: RegExp) => {
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(text);
+  };
+
+  const tenantRows = async () => {
+    const c = new Client({ connectionString: db.ownerUrl });
+    await c.connect();
+    try {
+      await c.query(`SELECT set_config('app.cross_tenant', 'on', false)`);
+      return (await c.query(`SELECT slug, name, status FROM tessera.tenants ORDER BY slug`)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+
+  beforeAll(async () => {
+    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+    db = await createTestDatabase({ migrate: false });
+    env = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      ISSUER: 'https://tessera.example',
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-')),
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+    };
+  }, 120_000);
+  afterAll(() => db?.drop());
+
+  it('migrate --json applies every migration once, then none', async () => {
+    const first = json(await cli(['migrate', '--json']));
+    expect(first).toEqual({ applied: ['Init1763800000000', 'Tenancy1763800100000'] });
+    expect(json(await cli(['migrate', '--json']))).toEqual({ applied: [] });
+  }, 30_000);
+
+  it('migrate without DATABASE_ADMIN_URL is a one-line error', async () => {
+    oneLineError(
+      await cli(['migrate', '--json'], { DATABASE_ADMIN_URL: undefined }),
+      /DATABASE_ADMIN_URL is required/,
+    );
+  });
+
+  it('tenant create <slug> --name N --json prints {"id","slug"}', async () => {
+    const out = json(await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp', '--json']));
+    expect(Object.keys(out).sort()).toEqual(['id', 'slug']);
+    expect(out).toMatchObject({ slug: 'acme' });
+    expect(out.id).toMatch(/^org_[0-9a-z]{26}$/);
+    expect(await tenantRows()).toEqual([{ slug: 'acme', name: 'Acme Corp', status: 'active' }]);
+  }, 30_000);
+
+  it.each([
+    ['a duplicate slug', ['acme'], /already exists/],
+    ['an invalid slug', ['Not_A_Slug'], /tenant slug is/],
+    ['an over-long slug', ['a'.repeat(64)], /tenant slug is/],
+    ['an over-long name', ['longname', '--name', 'n'.repeat(201)], /tenant name is/],
+  ])(
+    'tenant create with %s: one-line error, non-zero exit, nothing written',
+    async (_w, args, text) => {
+      const before = await tenantRows();
+      oneLineError(await cli(['tenant', 'create', ...args, '--json']), text);
+      expect(await tenantRows()).toEqual(before);
+    },
+    30_000,
+  );
+
+  it('tenant list --json lists every tenant', async () => {
+    const out = json(await cli(['tenant', 'list', '--json']));
+    expect(out.tenants).toEqual([
+      expect.objectContaining({ slug: 'acme', name: 'Acme Corp', status: 'active' }),
+    ]);
+  }, 30_000);
+
+  it('tenant disable <slug> disables it; an unknown tenant is a one-line error', async () => {
+    oneLineError(await cli(['tenant', 'disable', 'nobody', '--json']), /unknown tenant/);
+    const out = json(await cli(['tenant', 'disable', 'acme', '--json']));
+    expect(out).toMatchObject({ slug: 'acme', status: 'disabled' });
+    expect(await tenantRows()).toEqual([{ slug: 'acme', name: 'Acme Corp', status: 'disabled' }]);
+  }, 30_000);
+
+  it('without --json a command prints one readable line', async () => {
+    const r = await cli(['tenant', 'create', 'globex']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^created tenant globex \(org_[0-9a-z]{26}\)\n$/);
+  }, 30_000);
+});
