@@ -1,0 +1,93 @@
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { ConfigError, loadConfig, TesseraConfigModule } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import { appRoleProblems } from '@tessera/infrastructure/postgres/app-role-check';
+import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
+import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
+import { TenancyModule } from '@tessera/infrastructure/postgres/tenancy.module';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+
+/** Production refuses a database role that row-level security would not bind. */
+describe('RLS belt › the app role at start', () => {
+  let db: TestDatabase;
+  const inTestDb = (url: string) => {
+    const u = new URL(url);
+    u.pathname = `/${db.name}`;
+    return u.toString();
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  const problemsOf = async (url: string) => {
+    const ds = createDataSource({ url, poolSize: 1 });
+    await ds.initialize();
+    try {
+      return await appRoleProblems(ds);
+    } finally {
+      await ds.destroy();
+    }
+  };
+
+  it('names a superuser, the schema owner, and passes the provisioned app role', async () => {
+    expect(await problemsOf(inTestDb(db.superuserUrl))).toEqual([
+      expect.stringMatching(/is \(or can become\) a superuser.*BYPASSRLS/),
+    ]);
+    expect(await problemsOf(db.ownerUrl)).toEqual([
+      expect.stringMatching(/^role "tessera_owner" owns .*tessera schema/),
+    ]);
+    expect(await problemsOf(db.appUrl)).toEqual([]);
+  });
+
+  const boot = (env: Record<string, string>) =>
+    Test.createTestingModule({
+      imports: [
+        TesseraConfigModule.forRoot(
+          loadConfig({ ISSUER: 'https://tessera.example', LOG_LEVEL: 'silent', ...env }),
+        ),
+        DatabaseModule,
+        TenancyModule,
+      ],
+    })
+      .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {}, fatal() {} })
+      .compile();
+
+  it('NODE_ENV=production with DATABASE_URL as the superuser: start fails with one line', async () => {
+    const err = await boot({
+      NODE_ENV: 'production',
+      DATABASE_URL: inTestDb(db.superuserUrl),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(
+      /^invalid configuration: DATABASE_URL connects as role "postgres" .*superuser/,
+    );
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('NODE_ENV=production with DATABASE_URL as the owner: start fails', async () => {
+    await expect(boot({ NODE_ENV: 'production', DATABASE_URL: db.ownerUrl })).rejects.toThrow(
+      /DATABASE_URL connects as role "tessera_owner" owns/,
+    );
+  });
+
+  it('NODE_ENV=production as the app role starts and binds the tenancy repositories', async () => {
+    const mod = await boot({ NODE_ENV: 'production', DATABASE_URL: db.appUrl });
+    try {
+      expect(mod.get(DI.Tenants)).toBeDefined();
+      expect(mod.get(DI.DataSource)).toBe(mod.get(DataSource));
+    } finally {
+      await mod.close();
+    }
+  });
+
+  it('outside production the same misconfiguration only warns', async () => {
+    const mod = await boot({ NODE_ENV: 'development', DATABASE_URL: db.ownerUrl });
+    await mod.close();
+  });
+});
