@@ -1,14 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import type { DestinationStream } from 'pino';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
 import { TenancyModule } from '@tessera/infrastructure/postgres/tenancy.module';
 import { RedisModule } from '@tessera/infrastructure/redis/redis.module';
+import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
+import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
+import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
 import { HealthController } from './ops/health.controller';
 import { READINESS_CHECKS } from './ops/readiness';
+import { MetricsController } from './ops/metrics.controller';
+import { MetricsServer } from './ops/metrics-server';
 
 @Module({
   imports: [
@@ -17,12 +23,20 @@ import { READINESS_CHECKS } from './ops/readiness';
     RedisModule,
     CryptoModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    MetricsModule,
+    ThrottlingModule,
   ],
-  controllers: [DiscoveryController, JwksController, HealthController],
-  providers: [{ provide: READINESS_CHECKS, useValue: [] }],
+  controllers: [DiscoveryController, JwksController, HealthController, MetricsController],
+  providers: [{ provide: READINESS_CHECKS, useValue: [] }, MetricsServer],
 })
 export class AuthModule {
-  static forRoot(cfg: AppConfig): DynamicModule {
-    return { module: AuthModule, imports: [TesseraConfigModule.forRoot(cfg)] };
+  static forRoot(cfg: AppConfig, opts: { logDestination?: DestinationStream } = {}): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [
+        TesseraConfigModule.forRoot(cfg),
+        LoggingModule.forRoot({ destination: opts.logDestination }),
+      ],
+    };
   }
 }

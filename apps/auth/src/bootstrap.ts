@@ -2,24 +2,41 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { AppConfig } from '@tessera/config';
+import { HttpMetrics } from '@tessera/infrastructure/metrics/http-metrics';
 import { AuthModule } from './auth.module';
 import { OAuthErrorFilter } from './http/oauth-error.filter';
+import { setupOpenApi } from './ops/openapi';
+
+export interface AuthAppOptions {
+  /** Where JSON log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+}
 
 /** Builds the HTTP app without listening: main.ts and the e2e tests share it. */
-export async function createAuthApp(cfg: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AuthModule.forRoot(cfg), {
+export async function createAuthApp(
+  cfg: AppConfig,
+  opts: AuthAppOptions = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AuthModule.forRoot(cfg, opts), {
+    bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
     logger: cfg.logLevel === 'silent' ? false : undefined,
   });
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(cfg.http.trustProxy));
+  // First, so requests the body parsers refuse are counted too.
+  app.use(app.get(HttpMetrics).middleware);
   // RFC 6749 bodies are form-encoded; `extended: false` keeps repeated keys as arrays so
   // duplicate parameters can be refused rather than silently picked.
   app.use(express.urlencoded({ extended: false, limit: cfg.http.bodyLimit, parameterLimit: 50 }));
   app.use(express.json({ limit: cfg.http.bodyLimit }));
   app.useGlobalFilters(new OAuthErrorFilter());
+  setupOpenApi(app, cfg);
   return app;
 }
 

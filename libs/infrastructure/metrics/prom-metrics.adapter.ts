@@ -1,0 +1,100 @@
+import { Counter, Histogram } from 'prom-client';
+import type { GrantLabel, Metrics } from '@tessera/application/ports/metrics.port';
+import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
+import type { KeyLifecycleCollector } from './key-lifecycle.collector';
+import type { MetricsRegistry } from './metrics-registry';
+
+/** The Metrics port on prom-client. Every label is a bounded enum (see the port). */
+export class PromMetrics implements Metrics {
+  private readonly issued: Counter<'grant' | 'alg'>;
+  private readonly sign: Histogram<'alg'>;
+  private readonly reuse: Counter;
+  private readonly revocations: Counter<'kind'>;
+  private readonly denylist: Counter<'result'>;
+  private readonly limited: Counter<'scope'>;
+
+  constructor(
+    registry: MetricsRegistry,
+    private readonly keys: KeyLifecycleCollector,
+    alg?: SigningAlg,
+  ) {
+    const registers = [registry];
+    this.issued = new Counter({
+      name: 'tessera_tokens_issued_total',
+      help: 'Access tokens issued, by grant and signing algorithm',
+      labelNames: ['grant', 'alg'],
+      registers,
+    });
+    this.sign = new Histogram({
+      name: 'tessera_token_sign_duration_seconds',
+      help: 'Time to sign one token, by algorithm',
+      labelNames: ['alg'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    });
+    this.reuse = new Counter({
+      name: 'tessera_refresh_reuse_detected_total',
+      help: 'Refresh tokens presented again after rotation (the family was revoked)',
+      registers,
+    });
+    this.revocations = new Counter({
+      name: 'tessera_revocations_total',
+      help: 'Revocations, by what was revoked',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.denylist = new Counter({
+      name: 'tessera_denylist_cache_total',
+      help: 'Denylist cache lookups, by hit or miss',
+      labelNames: ['result'],
+      registers,
+    });
+    this.limited = new Counter({
+      name: 'tessera_rate_limited_total',
+      help: 'Requests refused with 429, by limit scope',
+      labelNames: ['scope'],
+      registers,
+    });
+    if (alg) this.initialSeries(alg);
+  }
+
+  /** Series exist at 0 from boot, so rate() and absent() behave before the first event. */
+  private initialSeries(alg: SigningAlg): void {
+    const grants: GrantLabel[] = [
+      'client_credentials',
+      'refresh_token',
+      'token_exchange',
+      'session',
+      'cli',
+    ];
+    for (const grant of grants) this.issued.inc({ grant, alg }, 0);
+    this.sign.zero({ alg });
+    this.reuse.inc(0);
+    for (const kind of ['access_token', 'refresh_token', 'family'])
+      this.revocations.inc({ kind }, 0);
+    for (const result of ['hit', 'miss']) this.denylist.inc({ result }, 0);
+    for (const scope of ['anonymous', 'token', 'session']) this.limited.inc({ scope }, 0);
+  }
+
+  tokenIssued(grant: GrantLabel, alg: SigningAlg): void {
+    this.issued.inc({ grant, alg });
+  }
+  signDuration(alg: SigningAlg, seconds: number): void {
+    this.sign.observe({ alg }, seconds);
+  }
+  refreshReuseDetected(): void {
+    this.reuse.inc();
+  }
+  revocation(kind: 'access_token' | 'refresh_token' | 'family'): void {
+    this.revocations.inc({ kind });
+  }
+  denylistCache(result: 'hit' | 'miss'): void {
+    this.denylist.inc({ result });
+  }
+  rateLimited(scope: 'anonymous' | 'token' | 'session'): void {
+    this.limited.inc({ scope });
+  }
+  kidPresented(kid: string): void {
+    this.keys.kidPresented(kid);
+  }
+}

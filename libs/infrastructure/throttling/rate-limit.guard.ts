@@ -1,0 +1,56 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { Request } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import type { Metrics } from '@tessera/application/ports/metrics.port';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+
+export type LimitScope = 'anonymous' | 'token' | 'session';
+
+/** Probes and scrapes are never limited: a flood must not make the node look dead. */
+const UNLIMITED = /^\/(health\/|metrics(\/|$))/;
+
+/**
+ * @nestjs/throttler as a global guard (before any authentication), with Tessera's answer:
+ * a DomainError('rate_limited') carrying retryAfter, which the one error filter turns into
+ * 429 + Retry-After + RFC 6749 JSON.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Inject(DI.Metrics) private readonly metrics: Metrics,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async shouldSkip(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    return UNLIMITED.test(ctx.switchToHttp().getRequest<Request>().path);
+  }
+
+  protected override async throwThrottlingException(
+    ctx: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const scope = (detail.key.split(':')[2] ?? 'anonymous') as LimitScope;
+    this.metrics.rateLimited(scope);
+    throw Object.assign(
+      new DomainError(
+        'rate_limited',
+        'too many requests: retry after the time given in Retry-After',
+      ),
+      { retryAfter: Math.max(1, Math.ceil(detail.timeToBlockExpire)) },
+    );
+  }
+}

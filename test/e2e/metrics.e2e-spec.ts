@@ -1,0 +1,223 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { DI } from '@tessera/application/di-tokens';
+import { generateSigningKey } from '@tessera/infrastructure/crypto/key-generator';
+import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
+import {
+  freePort,
+  promtoolCheckMetrics,
+  startPrometheus,
+  type RunningPrometheus,
+} from '@tessera/testing/prometheus';
+
+/** A GET from a chosen local address (127.0.0.2 is loopback too, but not "localhost"). */
+function get(
+  url: string,
+  opts: { localAddress?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { localAddress: opts.localAddress, headers: opts.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('GET /metrics', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+
+  let keysDir: string;
+  const kids: { active: string; retiring: string } = { active: '', retiring: '' };
+
+  // Two keys on disk: a primary made now and a retiring one ten days old, as after a rotation.
+  beforeAll(async () => {
+    keysDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-keys-'));
+    const [fresh, old] = [await generateSigningKey('ES256'), await generateSigningKey('ES256')];
+    writeFileSync(path.join(keysDir, 'new.pem'), fresh.privatePem);
+    writeFileSync(path.join(keysDir, 'old.pem'), old.privatePem);
+    const tenDaysAgo = new Date(Date.now() - 10 * 86400_000);
+    utimesSync(path.join(keysDir, 'old.pem'), tenDaysAgo, tenDaysAgo);
+    writeFileSync(
+      path.join(keysDir, 'keys.json'),
+      JSON.stringify({ keys: [{ file: 'new.pem', primary: true }, { file: 'old.pem' }] }),
+    );
+    kids.active = fresh.material.kid;
+    kids.retiring = old.material.kid;
+    db = await createTestDatabase();
+    app = await startTestApp(db, { SIGNING_KEYS_DIR: keysDir });
+  }, 30_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  describe('scraped by a real Prometheus', () => {
+    let prom: RunningPrometheus;
+
+    beforeAll(async () => {
+      prom = await startPrometheus([new URL(app.url).host], { intervalSeconds: 1 });
+    });
+    afterAll(async () => {
+      await prom?.stop();
+    });
+
+    it('finds Tessera’s series with sane values after traffic', async () => {
+      for (let i = 0; i < 5; i++)
+        expect((await get(`${app.url}/.well-known/jwks.json`)).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        expect((await get(`${app.url}/no/such/route-${i}?token=x`)).status).toBe(404);
+      }
+      const q = (promql: string) => prom.query(promql);
+
+      const jwks = await eventually(async () => {
+        const r = await q(
+          'tessera_http_requests_total{route="/.well-known/jwks.json",method="GET",status="200"}',
+        );
+        return r[0] && r[0].value >= 5 ? r[0] : undefined;
+      });
+      expect(jwks.metric).toMatchObject({ job: 'tessera' });
+      expect((await q('up{job="tessera"}'))[0]?.value).toBe(1);
+
+      const unmatched = await q('tessera_http_requests_total{route="unmatched",status="404"}');
+      expect(unmatched[0]?.value).toBeGreaterThanOrEqual(3);
+      // Raw paths never become labels: every route label is a template or "unmatched".
+      const routes = (await q('count by (route) (tessera_http_requests_total)')).map(
+        (r) => r.metric.route,
+      );
+      expect(routes.some((r) => r?.includes('route-'))).toBe(false);
+
+      const latency = await q(
+        'tessera_http_request_duration_seconds_count{route="/.well-known/jwks.json",status="200"}',
+      );
+      expect(latency[0]?.value).toBeGreaterThanOrEqual(5);
+      const sum = await q(
+        'tessera_http_request_duration_seconds_sum{route="/.well-known/jwks.json",status="200"}',
+      );
+      expect(sum[0]?.value).toBeGreaterThan(0);
+      expect(sum[0]!.value).toBeLessThan(60);
+
+      const ring = app.app.get<KeyRing>(DI.KeyRing);
+      expect(ring.kid).toBe(kids.active);
+      const active = await q('tessera_signing_key_active == 1');
+      expect(active.map((s) => s.metric.kid)).toEqual([kids.active]);
+      const statuses = await q('tessera_signing_key_status == 1');
+      expect(Object.fromEntries(statuses.map((s) => [s.metric.kid, s.metric.status]))).toEqual({
+        [kids.active]: 'active',
+        [kids.retiring]: 'retiring',
+      });
+      const ages = Object.fromEntries(
+        (await q('tessera_signing_key_age_seconds')).map((s) => [s.metric.kid, s.value]),
+      );
+      expect(ages[kids.active]).toBeGreaterThanOrEqual(0);
+      expect(ages[kids.active]).toBeLessThan(600);
+      expect(ages[kids.retiring]).toBeGreaterThan(10 * 86400 - 600);
+      expect(ages[kids.retiring]).toBeLessThan(10 * 86400 + 600);
+
+      const issued = await q(
+        `tessera_tokens_issued_total{grant="client_credentials",alg="${ring.alg}"}`,
+      );
+      expect(issued).toHaveLength(1);
+      expect((await q('process_resident_memory_bytes'))[0]?.value).toBeGreaterThan(1e6);
+      // No tenant, user or client label anywhere in Tessera's own series.
+      const labels = await q(
+        'count by (tenant, user, client, client_id, sub) ({__name__=~"tessera_.*"})',
+      );
+      expect(labels.every((l) => Object.keys(l.metric).length === 0)).toBe(true);
+    }, 60_000);
+  });
+
+  it('promtool check metrics passes on the exposition', async () => {
+    await get(`${app.url}/.well-known/jwks.json`);
+    const res = await get(`${app.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    const { status, output } = promtoolCheckMetrics(res.body);
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  });
+
+  it('an address outside METRICS_ALLOW_CIDRS gets 403 (127.0.0.2 vs 127.0.0.1/32)', async () => {
+    const strict = await startTestApp(db, { METRICS_ALLOW_CIDRS: '127.0.0.1/32,::1/128' });
+    try {
+      const denied = await get(`${strict.url}/metrics`, { localAddress: '127.0.0.2' });
+      expect(denied.status).toBe(403);
+      expect(JSON.parse(denied.body)).toMatchObject({ error: 'access_denied' });
+      expect(denied.body).not.toContain('tessera_');
+      expect((await get(`${strict.url}/metrics`, { localAddress: '127.0.0.1' })).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('without TRUST_PROXY a forged X-Forwarded-For changes nothing, either way', async () => {
+    const strict = await startTestApp(db, { METRICS_ALLOW_CIDRS: '127.0.0.1/32' });
+    try {
+      const forgedIn = await get(`${strict.url}/metrics`, {
+        localAddress: '127.0.0.2',
+        headers: { 'X-Forwarded-For': '127.0.0.1' },
+      });
+      expect(forgedIn.status).toBe(403);
+      const forgedOut = await get(`${strict.url}/metrics`, {
+        localAddress: '127.0.0.1',
+        headers: { 'X-Forwarded-For': '203.0.113.9' },
+      });
+      expect(forgedOut.status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('with TRUST_PROXY=loopback the forwarded client address is the one checked', async () => {
+    const proxied = await startTestApp(db, { TRUST_PROXY: 'loopback' });
+    try {
+      const outside = await get(`${proxied.url}/metrics`, {
+        headers: { 'X-Forwarded-For': '203.0.113.9' },
+      });
+      expect(outside.status).toBe(403);
+      const inside = await get(`${proxied.url}/metrics`, {
+        headers: { 'X-Forwarded-For': '127.0.0.9' },
+      });
+      expect(inside.status).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('METRICS_PORT serves /metrics on its own listener and not on the public port', async () => {
+    const port = await freePort();
+    const split = await startTestApp(db, {
+      METRICS_PORT: String(port),
+      HOST: '127.0.0.1',
+      METRICS_ALLOW_CIDRS: '127.0.0.1/32',
+    });
+    try {
+      expect((await get(`${split.url}/metrics`)).status).toBe(404);
+      const own = await get(`http://127.0.0.1:${port}/metrics`);
+      expect(own.status).toBe(200);
+      expect(own.body).toContain('tessera_http_requests_total');
+      const denied = await get(`http://127.0.0.1:${port}/metrics`, { localAddress: '127.0.0.2' });
+      expect(denied.status).toBe(403);
+    } finally {
+      await split.close();
+    }
+  });
+});
