@@ -14,8 +14,11 @@ import { RedisRefreshStore } from './redis-refresh-store.adapter';
   providers: [
     {
       provide: DI.RefreshStore,
-      inject: [DI.Redis, { token: DI.Clock, optional: true }],
-      useFactory: (redis: Redis | null, clock?: Clock): RefreshStore => {
+      inject: [
+        { token: DI.Redis, optional: true },
+        { token: DI.Clock, optional: true },
+      ],
+      useFactory: (redis?: Redis | null, clock?: Clock): RefreshStore => {
         if (redis) return new RedisRefreshStore(redis, clock ?? systemClock);
         new Logger('RefreshStore').warn('refresh tokens held in memory: single node only');
         return new MemoryRefreshStore(clock ?? systemClock);
