@@ -62,6 +62,9 @@ export async function runMigrations(ownerUrl: string, appUrl?: string): Promise<
   });
   await ds.initialize();
   try {
+    // A server and the CLI may start together: the second waits, then finds nothing pending.
+    // Session-level lock on the pool's only connection; it dies with the connection.
+    await ds.query('SELECT pg_advisory_lock(hashtext($1))', ['tessera:migrations']);
     return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
   } finally {
     await ds.destroy();
