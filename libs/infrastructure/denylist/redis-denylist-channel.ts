@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type Redis from 'ioredis';
 import type { DenylistChannel } from './denylist-channel';
 
@@ -34,7 +35,9 @@ export class RedisDenylistChannel implements DenylistChannel {
       if (connectedBefore) onResubscribed();
       connectedBefore = true;
     });
+    // A lazy client (RedisModule's) waits for connect(); an eager one is already on its way.
     if (sub.status === 'wait') await sub.connect();
+    else if (sub.status !== 'ready') await once(sub, 'ready');
     await sub.subscribe(REDIS_DENYLIST_CHANNEL);
   }
 
