@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
@@ -41,8 +41,10 @@ class DenylistLifecycle implements OnModuleDestroy {
 
 /**
  * DI.Denylist, loaded before anything can inject it: a node never answers with a replica that
- * has not read Postgres yet. Needs the global DatabaseModule, TenancyModule and RedisModule.
+ * has not read Postgres yet. Global, so use cases in any module inject the port; needs the
+ * global DatabaseModule, TenancyModule and (optionally) RedisModule.
  */
+@Global()
 @Module({
   providers: [
     {

@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DI } from '@tessera/application/di-tokens';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
@@ -9,7 +9,9 @@ import { RedisRefreshStore } from './redis-refresh-store.adapter';
 /**
  * DI.RefreshStore: Redis when REDIS_URL is set (DI.Redis, from the global RedisModule), else
  * the in-process store, which is correct only while a single node serves refresh grants.
+ * Global, like the stores it chooses between: use cases in other modules inject the port.
  */
+@Global()
 @Module({
   providers: [
     {
