@@ -6,6 +6,7 @@ import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
 import { TenancyModule } from '@tessera/infrastructure/postgres/tenancy.module';
 import { RedisModule } from '@tessera/infrastructure/redis/redis.module';
+import { AuditModule } from '@tessera/infrastructure/audit/audit.module';
 import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
 import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
 import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
@@ -25,6 +26,7 @@ import { MetricsServer } from './ops/metrics-server';
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     MetricsModule,
     ThrottlingModule,
+    AuditModule,
   ],
   controllers: [DiscoveryController, JwksController, HealthController, MetricsController],
   providers: [{ provide: READINESS_CHECKS, useValue: [] }, MetricsServer],

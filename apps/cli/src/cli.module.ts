@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditCommand } from './audit/audit.command';
+import { AuditTailCommand } from './audit/audit-tail.command';
 import { KeysCommand } from './keys/keys.command';
 import { KeysGenerateCommand } from './keys/keys-generate.command';
 import { KeysListCommand } from './keys/keys-list.command';
@@ -11,6 +13,8 @@ import { TenantListCommand } from './tenant/tenant-list.command';
 /** Commands open the database themselves, only when they need it (keys generate does not). */
 @Module({
   providers: [
+    AuditCommand,
+    AuditTailCommand,
     KeysCommand,
     KeysGenerateCommand,
     KeysListCommand,

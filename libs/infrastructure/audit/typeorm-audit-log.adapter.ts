@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import type { AuditEvent, AuditLog } from '@tessera/application/ports/audit-log.port';
+import { newId } from '@tessera/domain/shared/ids';
+import { RequestContext } from '../logging/request-context';
+import type { TenantTransactions } from '../postgres/tenant-transaction';
+
+/** A belt for the port's rule: a detail that looks like a credential is dropped, not stored. */
+const SECRET_KEY = /token|secret|password|code|assertion|cookie|authorization|key$/i;
+
+const clip = (v: string | undefined, n: number) => (v === undefined ? null : v.slice(0, n));
+
+/**
+ * Appends to tessera.audit_events inside the tenant's RLS transaction. The audit trail must
+ * never fail the user's request: a failed write is logged (without its details) and swallowed.
+ */
+export class TypeOrmAuditLog implements AuditLog {
+  private readonly log = new Logger('Audit');
+
+  constructor(private readonly tx: TenantTransactions) {}
+
+  async record(event: AuditEvent): Promise<void> {
+    try {
+      const details: Record<string, string | number | boolean> = {};
+      for (const [k, v] of Object.entries(event.details ?? {})) {
+        if (!SECRET_KEY.test(k)) details[k] = typeof v === 'string' ? v.slice(0, 512) : v;
+      }
+      await this.tx.run(
+        (em) =>
+          em.query(
+            `INSERT INTO tessera.audit_events (id, tenant_id, actor, action, target, details, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+            [
+              newId('event'),
+              event.tenantId,
+              clip(event.actor, 200),
+              event.action,
+              clip(event.target, 200),
+              JSON.stringify(details),
+              clip(event.requestId ?? RequestContext.requestId(), 64),
+            ],
+          ),
+        event.tenantId,
+      );
+    } catch (e) {
+      this.log.error(
+        `audit event ${event.action} for tenant ${event.tenantId} not written: ${(e as Error).message}`,
+      );
+    }
+  }
+}
