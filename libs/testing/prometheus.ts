@@ -117,6 +117,13 @@ export async function startPrometheus(
   };
 }
 
+/** `promtool check <args>` (config, rules …). */
+export function promtoolCheck(args: string[]): { status: number; output: string } {
+  const bin = ensureDebianPackage('promtool', 'prometheus');
+  const r = spawnSync(bin, ['check', ...args], { encoding: 'utf8' });
+  return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
 /** `promtool check metrics` on an exposition: its complaints, empty when clean. */
 export function promtoolCheckMetrics(exposition: string): { status: number; output: string } {
   const bin = ensureDebianPackage('promtool', 'prometheus');

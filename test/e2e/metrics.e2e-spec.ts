@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-dat
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import {
   freePort,
+  promtoolCheck,
   promtoolCheckMetrics,
   startPrometheus,
   type RunningPrometheus,
@@ -39,6 +40,8 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_00
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+const root = path.resolve(__dirname, '../..');
 
 describe('GET /metrics', () => {
   let db: TestDatabase;
@@ -143,6 +146,32 @@ describe('GET /metrics', () => {
       );
       expect(labels.every((l) => Object.keys(l.metric).length === 0)).toBe(true);
     }, 60_000);
+
+    it('every Grafana dashboard query runs and names only series Tessera exposes', async () => {
+      const dashboard = JSON.parse(
+        readFileSync(path.join(root, 'docker/grafana/dashboards/tessera.json'), 'utf8'),
+      ) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+      const exposition = (await get(`${app.url}/metrics`)).body;
+      const exposed = new Set(
+        exposition
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]),
+      );
+      const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+      expect(exprs.length).toBeGreaterThanOrEqual(8);
+      for (const expr of exprs) {
+        await prom.query(expr.replaceAll('$__rate_interval', '1m'));
+        const names = expr.match(/\b(tessera|nodejs|process)_[a-z0-9_]+/g) ?? [];
+        for (const n of names) expect(exposed.has(n) ? n : `${n} (not exposed)`).toBe(n);
+      }
+    });
+  });
+
+  it('docker/prometheus.yml passes promtool check config', () => {
+    const r = promtoolCheck(['config', path.join(root, 'docker/prometheus.yml')]);
+    expect(r.output).toMatch(/SUCCESS/);
+    expect(r.status).toBe(0);
   });
 
   it('promtool check metrics passes on the exposition', async () => {

@@ -62,6 +62,8 @@ export class KeyLifecycleCollector {
       labelNames: ['kid'],
       registers: [registry],
     });
+    // Zero from boot: "this kid was presented 0 times" is exactly what says it can go.
+    for (const k of ring.list()) this.presented.inc({ kid: k.kid }, 0);
   }
 
   /** Only kids of our own ring become labels: a forged kid must not mint a new series. */
