@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@tessera/config';
+import { basic, postForm, seedClient } from '@tessera/testing/oauth-fixtures';
+import type { RunningApp } from '@tessera/testing/test-app';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { createAuthApp } from '../../apps/auth/src/bootstrap';
 
@@ -105,6 +107,33 @@ describe('structured logs', () => {
     for (const value of [...Object.values(s), basic]) expect(log.text).not.toContain(value);
     // The query string is still useful: only the secret values went.
     expect(log.text).toContain('state=visible');
+  });
+
+  it('a real token exchange › tenant and client on the line, no secret or issued token in it', async () => {
+    const running = { app, cfg: loadConfig({}), url, close: async () => {} } as RunningApp;
+    const client = await seedClient(running, { grants: ['client_credentials'], scopes: ['read'] });
+    const res = await postForm(
+      `${url}/oauth/token`,
+      { grant_type: 'client_credentials', scope: 'read' },
+      { Authorization: basic(client) },
+    );
+    expect(res.status).toBe(200);
+    const accessToken = res.json.access_token as string;
+    expect(accessToken).toEqual(expect.any(String));
+    await new Promise((r) => setTimeout(r, 100));
+
+    const line = log
+      .lines()
+      .find(
+        (l) =>
+          (l.req as { url?: string } | undefined)?.url === '/oauth/token' &&
+          (l.res as { statusCode?: number } | undefined)?.statusCode === 200,
+      );
+    expect(line).toMatchObject({ tenant: client.tenantId, client: client.clientId });
+    expect(log.text).not.toContain(client.secret);
+    expect(log.text).not.toContain(accessToken);
+    // Not even the signature alone.
+    expect(log.text).not.toContain(accessToken.split('.')[2]);
   });
 
   it('a request id on every request line and in X-Request-Id; a safe incoming id is kept', async () => {

@@ -17,8 +17,28 @@ export interface LoggingOptions {
   destination?: DestinationStream;
 }
 
+/** What the edge learnt about a request (OAuth endpoints, session or bearer guards). */
 interface TesseraRequest {
-  tessera?: { tenantId?: string; clientId?: string };
+  tessera?: {
+    tenantId?: string;
+    clientId?: string;
+    principal?: {
+      session?: { tenantId?: string };
+      claims?: { org?: string; client_id?: string };
+    };
+  };
+}
+
+function who(req: TesseraRequest): { tenant?: string; client?: string } {
+  const t = req.tessera;
+  if (!t) return {};
+  const p = t.principal;
+  const tenant = t.tenantId ?? p?.session?.tenantId ?? p?.claims?.org;
+  const client = t.clientId ?? p?.claims?.client_id;
+  return {
+    ...(typeof tenant === 'string' ? { tenant } : {}),
+    ...(typeof client === 'string' ? { client } : {}),
+  };
 }
 
 /**
@@ -30,14 +50,11 @@ function pinoHttpOptions(cfg: AppConfig): Options {
   return {
     level: cfg.logLevel,
     genReqId: (req, res) => assignRequestId(req, res),
-    customProps: (req) => {
-      const t = (req as TesseraRequest).tessera;
-      return t ? { tenant: t.tenantId, client: t.clientId } : {};
-    },
+    customProps: (req) => who(req as TesseraRequest),
     serializers: { req: serializeReq, res: serializeRes },
     redact: { paths: REDACT_PATHS, censor: REDACTED },
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',
+    // 4xx are the protocol working (bad grants, expired tokens): info, not warnings.
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     // Probes and scrapes every few seconds would drown the log.
     autoLogging: {
       ignore: (req) => /^\/(health\/|metrics)/.test((req as { url?: string }).url ?? ''),

@@ -49,11 +49,12 @@ export function clientKey(req: Request): string {
 }
 
 /**
- * The session minting the token: its id hash when the session layer already resolved it,
+ * The session minting the token: the hash the session layer put on `req.tessera.sessionId`,
  * else the hash of the session cookie itself (an invalid cookie is refused right after).
  */
 export function sessionKey(req: Request): string {
-  const resolved = (req as { tesseraSession?: { idHash?: unknown } }).tesseraSession?.idHash;
+  // Set by the session layer's middleware (apps/auth/src/session) before any guard runs.
+  const resolved = (req as { tessera?: { sessionId?: unknown } }).tessera?.sessionId;
   if (typeof resolved === 'string') return `session:${resolved}`;
   const header = req.headers.cookie;
   if (header) {
