@@ -32,4 +32,5 @@ export const DI = {
   IdentityProvider: Symbol('IdentityProvider'),
   StartLogin: Symbol('StartLoginUseCase'),
   CompleteLogin: Symbol('CompleteLoginUseCase'),
+  SessionTokens: Symbol('SessionTokens'),
 } as const;

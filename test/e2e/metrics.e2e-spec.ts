@@ -168,6 +168,22 @@ describe('GET /metrics', () => {
     });
   });
 
+  it('GET /docs serves OpenAPI; the OAuth endpoints are form-encoded', async () => {
+    expect((await get(`${app.url}/docs`)).status).toBe(200);
+    const doc = JSON.parse((await get(`${app.url}/docs/openapi.json`)).body) as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: { content: object } }>>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const p of ['/oauth/token', '/oauth/revoke', '/oauth/introspect']) {
+      expect(Object.keys(doc.paths[p]!.post!.requestBody!.content)).toEqual([
+        'application/x-www-form-urlencoded',
+      ]);
+    }
+    expect(doc.paths['/.well-known/jwks.json']).toBeDefined();
+    expect(doc.paths['/metrics']).toBeUndefined();
+  });
+
   it('docker/prometheus.yml passes promtool check config', () => {
     const r = promtoolCheck(['config', path.join(root, 'docker/prometheus.yml')]);
     expect(r.output).toMatch(/SUCCESS/);

@@ -10,6 +10,7 @@ import { AuditModule } from '@tessera/infrastructure/audit/audit.module';
 import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
 import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
 import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
+import { SessionModule } from './session/session.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
 import { HealthController } from './ops/health.controller';
@@ -24,6 +25,7 @@ import { MetricsServer } from './ops/metrics-server';
     RedisModule,
     CryptoModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    SessionModule,
     MetricsModule,
     ThrottlingModule,
     AuditModule,
