@@ -64,7 +64,11 @@ describe('rate limits', () => {
   let db: TestDatabase;
   const apps: RunningApp[] = [];
   const start = async (env: Record<string, string>) => {
-    const app = await startTestApp(db, { REDIS_URL: process.env.TEST_REDIS_URL, ...env });
+    const app = await startTestApp(db, {
+      RATE_LIMIT_ENABLED: 'true',
+      REDIS_URL: process.env.TEST_REDIS_URL,
+      ...env,
+    });
     apps.push(app);
     return app;
   };
