@@ -35,7 +35,17 @@ export interface AppConfig {
   /** Seconds between incremental denylist resyncs from Postgres (the broadcast's safety net). */
   denylist: { syncInterval: number };
   keys: { dir?: string; primary?: string; devAlg: SigningAlg; encryptionSecret?: string };
-  oidc: { issuerUrl?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
+  oidc: {
+    issuerUrl?: string;
+    clientId?: string;
+    clientSecret?: string;
+    redirectUri?: string;
+    postLogoutRedirectUri?: string;
+    groupsScope: string;
+    groupsClaim: string;
+    groupPattern: string;
+  };
+  session: { idleTtl: number; absoluteTtl: number; pendingLoginTtl: number };
   metrics: { allowCidrs: string[]; port?: number };
   /** Requests per window: per client IP, per client_id at /oauth/token, per session minting. */
   rateLimit: {
@@ -68,6 +78,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(missing, 'is required when any OIDC_* variable is set');
   }
   if (production && !e.ISSUER) throw new ConfigError('ISSUER', 'is required in production');
+  if (production && e.OIDC_ISSUER_URL?.startsWith('http:')) {
+    throw new ConfigError('OIDC_ISSUER_URL', 'must be https in production');
+  }
   if (e.DATABASE_ADMIN_URL && !e.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is required when DATABASE_ADMIN_URL is set');
   }
@@ -103,6 +116,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       clientId: e.OIDC_CLIENT_ID,
       clientSecret: e.OIDC_CLIENT_SECRET,
       redirectUri: e.OIDC_REDIRECT_URI,
+      postLogoutRedirectUri: e.OIDC_POST_LOGOUT_REDIRECT_URI,
+      groupsScope: e.OIDC_GROUPS_SCOPE,
+      groupsClaim: e.OIDC_GROUPS_CLAIM,
+      groupPattern: e.OIDC_GROUP_PATTERN,
+    },
+    session: {
+      idleTtl: e.SESSION_IDLE_TIMEOUT,
+      absoluteTtl: e.SESSION_ABSOLUTE_TIMEOUT,
+      pendingLoginTtl: e.LOGIN_PENDING_TTL,
     },
     metrics: {
       allowCidrs: e.METRICS_ALLOW_CIDRS.split(',')

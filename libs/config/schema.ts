@@ -74,6 +74,21 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URI: url(['http:', 'https:']).optional(),
+  OIDC_POST_LOGOUT_REDIRECT_URI: url(['http:', 'https:']).optional(),
+  OIDC_GROUPS_SCOPE: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]*$/)
+    .default('groups'),
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  OIDC_GROUP_PATTERN: z
+    .string()
+    .refine((v) => v.includes('{tenant}') && v.includes('{role}'), {
+      message: 'must contain {tenant} and {role}',
+    })
+    .default('tessera:{tenant}:{role}'),
+  SESSION_IDLE_TIMEOUT: duration('30m'),
+  SESSION_ABSOLUTE_TIMEOUT: duration('12h'),
+  LOGIN_PENDING_TTL: duration('10m'),
   METRICS_ALLOW_CIDRS: z
     .string()
     .default('127.0.0.0/8,::1/128')

@@ -31,7 +31,8 @@ export async function startTestApp(
   const merged = { ...base, ...env };
   const cfg0 = loadConfig(merged as NodeJS.ProcessEnv);
   const app = await createAuthApp(cfg0);
-  await app.listen(0, '127.0.0.1');
+  // PORT=0 (the default here) picks a free port; a test that must know it first passes one.
+  await app.listen(cfg0.http.port, '127.0.0.1');
   const port = (app.getHttpServer().address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   // The issuer is only known once the port is: tests that need an exact iss pass ISSUER.

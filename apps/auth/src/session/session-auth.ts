@@ -1,0 +1,53 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import type { ActiveSession } from '@tessera/application/session/session';
+import type { SessionStore } from '@tessera/application/session/session-store.port';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { context } from './request-context';
+import { SessionCookies } from './session-cookies';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+export const csrfFailed = () =>
+  new DomainError('access_denied', 'missing or invalid CSRF token; reload the page and try again');
+
+/** Reads the session cookie, loads the session, checks the synchronizer CSRF token. */
+@Injectable()
+export class SessionAuth {
+  readonly cookies: SessionCookies;
+
+  constructor(
+    @Inject(APP_CONFIG) cfg: AppConfig,
+    @Inject(DI.SessionStore) private readonly store: SessionStore,
+  ) {
+    this.cookies = new SessionCookies(cfg);
+  }
+
+  async current(req: Request): Promise<ActiveSession | null> {
+    const ctx = context(req);
+    if (ctx.principal?.kind === 'session') return ctx.principal.session;
+    const id = this.cookies.read(req, this.cookies.session);
+    if (!id) return null;
+    const session = await this.store.get(id);
+    if (session) {
+      ctx.principal = { kind: 'session', session };
+      ctx.sessionId = session.idHash;
+    }
+    return session;
+  }
+
+  /** `X-CSRF-Token` header (API) or `_csrf` form field (pages), compared in constant time. */
+  assertCsrf(req: Request, session: ActiveSession): void {
+    const header = req.headers['x-csrf-token'];
+    const body = (req.body as Record<string, unknown> | undefined)?._csrf;
+    const sent = typeof header === 'string' ? header : typeof body === 'string' ? body : undefined;
+    if (!sent || !timingSafeEqual(digest(sent), digest(session.csrf))) throw csrfFailed();
+  }
+
+  sessionCookieValue(req: Request): string | undefined {
+    return this.cookies.read(req, this.cookies.session);
+  }
+}

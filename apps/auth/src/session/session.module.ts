@@ -1,0 +1,130 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import type { AuditLog } from '@tessera/application/ports/audit-log.port';
+import type { SessionStore } from '@tessera/application/session/session-store.port';
+import {
+  SessionTokens,
+  type TokenMinter,
+  type TokenRevoker,
+} from '@tessera/application/session/session-tokens';
+import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
+import { CompleteLoginUseCase } from '@tessera/application/sign-in/complete-login.use-case';
+import type {
+  MembershipWriter,
+  TenantsBySlug,
+  UserUpsert,
+} from '@tessera/application/sign-in/directory.ports';
+import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
+import { StartLoginUseCase } from '@tessera/application/sign-in/start-login.use-case';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { OidcModule } from '@tessera/infrastructure/oidc/oidc.module';
+import { SessionStoreModule } from '@tessera/infrastructure/session/session-store.module';
+import { AccountTokensController } from '../pages/account-tokens.controller';
+import { PagesController } from '../pages/pages.controller';
+import { CallbackController } from './callback.controller';
+import { LoginController } from './login.controller';
+import { LogoutController } from './logout.controller';
+import { MeController } from './me.controller';
+import { SessionAuth } from './session-auth';
+import { SessionIdMiddleware } from './session-id.middleware';
+import { SessionOrBearerGuard } from './session-or-bearer.guard';
+import { unavailableSessionTokens } from './session-tokens.provider';
+import { TokensCreateController } from './tokens-create.controller';
+import { TokensListController } from './tokens-list.controller';
+import { TokensRevokeController } from './tokens-revoke.controller';
+
+const optional = (token: symbol) => ({ token, optional: true });
+
+/** Tenancy not bound yet: sign-in answers 503 rather than the app failing to boot. */
+function orUnavailable<T>(dep: T | undefined, what: string): T {
+  if (dep) return dep;
+  return new Proxy({} as object, {
+    get: (_t, key) =>
+      key === 'then'
+        ? undefined
+        : () =>
+            Promise.reject(new DomainError('temporarily_unavailable', `${what} is not available`)),
+  }) as T;
+}
+
+/** Authentik sign-in, server-side sessions, the session API and the account pages. */
+@Module({
+  imports: [OidcModule, SessionStoreModule],
+  controllers: [
+    LoginController,
+    CallbackController,
+    LogoutController,
+    MeController,
+    TokensCreateController,
+    TokensListController,
+    TokensRevokeController,
+    PagesController,
+    AccountTokensController,
+  ],
+  providers: [
+    SessionAuth,
+    SessionOrBearerGuard,
+    {
+      provide: DI.StartLogin,
+      inject: [DI.IdentityProvider, DI.SessionStore, optional(DI.Tenants)],
+      useFactory: (idp: IdentityProvider, store: SessionStore, tenants?: TenantsBySlug) =>
+        new StartLoginUseCase(idp, store, orUnavailable(tenants, 'the tenant directory')),
+    },
+    {
+      provide: DI.CompleteLogin,
+      inject: [
+        DI.IdentityProvider,
+        DI.SessionStore,
+        APP_CONFIG,
+        optional(DI.Tenants),
+        optional(DI.Users),
+        optional(DI.Memberships),
+        optional(DI.AuditLog),
+      ],
+      useFactory: (
+        idp: IdentityProvider,
+        store: SessionStore,
+        cfg: AppConfig,
+        tenants?: TenantsBySlug,
+        users?: UserUpsert,
+        memberships?: MembershipWriter,
+        audit?: AuditLog,
+      ) =>
+        new CompleteLoginUseCase(
+          idp,
+          store,
+          orUnavailable(tenants, 'the tenant directory'),
+          orUnavailable(users, 'the user directory'),
+          orUnavailable(memberships, 'the membership directory'),
+          { groupPattern: cfg.oidc.groupPattern },
+          audit,
+        ),
+    },
+    {
+      provide: DI.SessionTokens,
+      inject: [optional(DI.IssueToken), optional(DI.TokenRecords), optional(DI.RevokeToken)],
+      useFactory: (minter?: TokenMinter, records?: TokenRecords, revoker?: TokenRevoker) =>
+        minter && records && revoker
+          ? new SessionTokens(minter, records, revoker)
+          : unavailableSessionTokens,
+    },
+  ],
+})
+export class SessionModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(SessionIdMiddleware)
+      .forRoutes(
+        LoginController,
+        CallbackController,
+        LogoutController,
+        MeController,
+        TokensCreateController,
+        TokensListController,
+        TokensRevokeController,
+        PagesController,
+        AccountTokensController,
+      );
+  }
+}

@@ -1,0 +1,20 @@
+import { Controller, Delete, HttpCode, Inject, Param, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import type { SessionTokens } from '@tessera/application/session/session-tokens';
+import { context } from './request-context';
+import { SessionOrBearerGuard } from './session-or-bearer.guard';
+import { tokenOwner } from './token-owner';
+
+/** DELETE /api/v1/tokens/{id}: revokes one of the caller's tokens (with its pair). */
+@Controller('api/v1')
+@UseGuards(SessionOrBearerGuard)
+export class TokensRevokeController {
+  constructor(@Inject(DI.SessionTokens) private readonly tokens: SessionTokens) {}
+
+  @Delete('tokens/:id')
+  @HttpCode(204)
+  async revoke(@Req() req: Request, @Param('id') id: string): Promise<void> {
+    await this.tokens.revoke(tokenOwner(context(req).principal), id);
+  }
+}

@@ -1,0 +1,21 @@
+import type { ActiveSession, PendingLogin, SessionData } from './session';
+
+/**
+ * Server-side sessions and pending logins. Ids are random secrets handed to the browser once;
+ * the store keeps only their hash. `get` enforces the idle and absolute timeouts and slides
+ * the idle one; `takePending` is single-use.
+ */
+export interface SessionStore {
+  create(data: SessionData): Promise<{ id: string; idHash: string }>;
+  get(id: string): Promise<ActiveSession | null>;
+  destroy(id: string): Promise<void>;
+  savePending(login: PendingLogin): Promise<string>;
+  takePending(id: string): Promise<PendingLogin | null>;
+}
+
+export interface SessionTimeouts {
+  /** Seconds. */
+  idleTtl: number;
+  absoluteTtl: number;
+  pendingLoginTtl: number;
+}

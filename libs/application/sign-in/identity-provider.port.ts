@@ -1,0 +1,29 @@
+/** What the upstream IdP (Authentik) vouched for, after openid-client checked the ID token. */
+export interface VerifiedIdentity {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  name: string | null;
+  groups: unknown[];
+  idToken: string;
+}
+
+export interface AuthorizationRequest {
+  url: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+/** The OIDC relying party: code flow with PKCE S256, state and nonce. */
+export interface IdentityProvider {
+  readonly configured: boolean;
+  beginLogin(): Promise<AuthorizationRequest>;
+  /** `callbackUrl` is the full URL the browser came back on; all checks are mandatory. */
+  completeLogin(
+    callbackUrl: URL,
+    expected: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<VerifiedIdentity>;
+  /** RP-initiated logout URL, or null when the IdP has no end_session_endpoint. */
+  logoutUrl(idTokenHint: string): Promise<string | null>;
+}

@@ -1,0 +1,84 @@
+import type {
+  ActiveSession,
+  PendingLogin,
+  SessionData,
+} from '@tessera/application/session/session';
+import type {
+  SessionStore,
+  SessionTimeouts,
+} from '@tessera/application/session/session-store.port';
+import {
+  hashSecret,
+  isPendingId,
+  newSecret,
+  newSessionId,
+  parseSessionId,
+  remainingTtl,
+} from './session-id';
+
+interface Entry<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** Single-node sessions (REDIS_URL unset): same contract as Redis, lost on restart. */
+export class MemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, Entry<SessionData>>();
+  private readonly pending = new Map<string, Entry<PendingLogin>>();
+
+  constructor(private readonly t: SessionTimeouts) {}
+
+  async create(data: SessionData): Promise<{ id: string; idHash: string }> {
+    this.sweep();
+    const { id, secret } = newSessionId(data.tenantId);
+    const idHash = hashSecret(secret);
+    const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
+    this.sessions.set(idHash, { value: { ...data }, expiresAt: Date.now() + ttl * 1000 });
+    return { id, idHash };
+  }
+
+  async get(id: string): Promise<ActiveSession | null> {
+    const parsed = parseSessionId(id);
+    if (!parsed) return null;
+    const idHash = hashSecret(parsed.secret);
+    const entry = this.sessions.get(idHash);
+    if (!entry || entry.value.tenantId !== parsed.tenantId) return null;
+    const ttl = remainingTtl(entry.value.createdAt, this.t.idleTtl, this.t.absoluteTtl);
+    if (entry.expiresAt <= Date.now() || ttl <= 0) {
+      this.sessions.delete(idHash);
+      return null;
+    }
+    entry.expiresAt = Date.now() + ttl * 1000;
+    return { ...entry.value, idHash };
+  }
+
+  async destroy(id: string): Promise<void> {
+    const parsed = parseSessionId(id);
+    if (parsed) this.sessions.delete(hashSecret(parsed.secret));
+  }
+
+  async savePending(login: PendingLogin): Promise<string> {
+    this.sweep();
+    const id = newSecret();
+    this.pending.set(hashSecret(id), {
+      value: { ...login },
+      expiresAt: Date.now() + this.t.pendingLoginTtl * 1000,
+    });
+    return id;
+  }
+
+  async takePending(id: string): Promise<PendingLogin | null> {
+    if (!isPendingId(id)) return null;
+    const key = hashSecret(id);
+    const entry = this.pending.get(key);
+    this.pending.delete(key);
+    return entry && entry.expiresAt > Date.now() ? entry.value : null;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const map of [this.sessions, this.pending] as Map<string, Entry<unknown>>[]) {
+      for (const [k, e] of map) if (e.expiresAt <= now) map.delete(k);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// A real OpenID provider standing in for Authentik in tests: oidc-provider on loopback, one
+// issuer per application path (`/application/o/<slug>/`), RS256 ID tokens carrying `groups`,
+// `preferred_username` and `email`, a confidential client that must use PKCE, and
+// RP-initiated logout. Runs as a child process (oidc-provider is heavy ESM); prints one JSON
+// line `{"issuer": ...}` on stdout once it listens.
+//
+// Env: OIDC_TEST_PORT, OIDC_TEST_APP (slug), OIDC_TEST_CLIENT (JSON client metadata),
+// OIDC_TEST_ACCOUNTS (JSON {login: {email, name, groups}}).
+// Test-only control, outside the issuer path: POST /__test__/tamper {"kind": "nonce"|"iss"|
+// "aud"|"signature"|null} re-signs later ID tokens with that claim (or key) made wrong;
+// GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP).
+import http from 'node:http';
+import Provider from 'oidc-provider';
+import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
+
+const port = Number(process.env.OIDC_TEST_PORT ?? 0);
+const app = process.env.OIDC_TEST_APP ?? 'tessera';
+const client = JSON.parse(process.env.OIDC_TEST_CLIENT ?? '{}');
+const accounts = JSON.parse(process.env.OIDC_TEST_ACCOUNTS ?? '{}');
+const prefix = `/application/o/${app}`;
+
+const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+const jwk = { ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256', use: 'sig' };
+const { privateKey: strangerKey } = await generateKeyPair('RS256');
+
+let tamper = null;
+const stats = { tokenRequests: 0 };
+
+function provider(issuer) {
+  const p = new Provider(issuer, {
+    clients: [
+      {
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'RS256',
+        ...client,
+      },
+    ],
+    jwks: { keys: [jwk] },
+    cookies: { keys: ['oidc-test-cookie-key-0123456789'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username'],
+      groups: ['groups'],
+    },
+    scopes: ['openid', 'profile', 'email', 'groups'],
+    // Like Authentik: the mapped claims are in the ID token itself.
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    async findAccount(_ctx, id) {
+      const a = accounts[id] ?? {};
+      return {
+        accountId: id,
+        claims: async () => ({
+          sub: `sub-${id}`,
+          preferred_username: id,
+          name: a.name ?? id,
+          email: a.email ?? `${id}@example.test`,
+          email_verified: true,
+          groups: a.groups ?? [],
+        }),
+      };
+    },
+  });
+  p.use(async (ctx, next) => {
+    if (ctx.path === '/token') stats.tokenRequests += 1;
+    await next();
+    if (!tamper || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token) return;
+    const payload = decodeJwt(ctx.body.id_token);
+    const header = decodeProtectedHeader(ctx.body.id_token);
+    if (tamper === 'nonce') payload.nonce = 'not-the-nonce-tessera-sent';
+    if (tamper === 'iss') payload.iss = 'http://127.0.0.1:9/application/o/another-app/';
+    if (tamper === 'aud') payload.aud = 'another-client';
+    const key = tamper === 'signature' ? strangerKey : privateKey;
+    ctx.body = {
+      ...ctx.body,
+      id_token: await new SignJWT(payload).setProtectedHeader(header).sign(key),
+    };
+  });
+  return p;
+}
+
+let oidc;
+const server = http.createServer((req, res) => {
+  if (req.url === '/__test__/stats') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    return;
+  }
+  if (req.url === '/__test__/tamper' && req.method === 'POST') {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      tamper = JSON.parse(body || '{}').kind ?? null;
+      res.writeHead(204).end();
+    });
+    return;
+  }
+  if (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`)) {
+    req.originalUrl = req.url;
+    req.url = req.url.slice(prefix.length) || '/';
+    return oidc.callback()(req, res);
+  }
+  res.writeHead(404).end();
+});
+server.listen(port, '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}${prefix}/`;
+  oidc = provider(issuer);
+  process.stdout.write(`${JSON.stringify({ issuer })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

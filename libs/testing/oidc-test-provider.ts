@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface TestAccount {
+  email?: string;
+  name?: string;
+  groups?: string[];
+}
+
+export interface OidcTestProvider {
+  issuer: string;
+  /** Makes later ID tokens wrong in one way; null restores honest tokens. */
+  tamper(kind: 'nonce' | 'iss' | 'aud' | 'signature' | null): Promise<void>;
+  /** How many times the token endpoint was called so far. */
+  tokenRequests(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts libs/testing/oidc-provider.mjs (oidc-provider, standing in for an Authentik
+ * application) on a loopback port as a child process.
+ */
+export async function startOidcProvider(opts: {
+  port?: number;
+  app?: string;
+  client: Record<string, unknown>;
+  accounts: Record<string, TestAccount>;
+}): Promise<OidcTestProvider> {
+  const script = path.join(__dirname, 'oidc-provider.mjs');
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      OIDC_TEST_PORT: String(opts.port ?? 0),
+      OIDC_TEST_APP: opts.app ?? 'tessera',
+      OIDC_TEST_CLIENT: JSON.stringify(opts.client),
+      OIDC_TEST_ACCOUNTS: JSON.stringify(opts.accounts),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const issuer = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`oidc provider did not start: ${stderr}`)),
+      15_000,
+    );
+    child.once('exit', (code) => reject(new Error(`oidc provider exited ${code}: ${stderr}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { issuer: string }).issuer);
+    });
+  });
+  const origin = new URL(issuer).origin;
+  return {
+    issuer,
+    async tamper(kind) {
+      const res = await fetch(`${origin}/__test__/tamper`, {
+        method: 'POST',
+        body: JSON.stringify({ kind }),
+      });
+      if (res.status !== 204) throw new Error(`tamper failed: ${res.status}`);
+    },
+    async tokenRequests() {
+      const res = await fetch(`${origin}/__test__/stats`);
+      return ((await res.json()) as { tokenRequests: number }).tokenRequests;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
