@@ -23,6 +23,7 @@ export const DI = {
   TokenRecords: Symbol('TokenRecordRepository'),
   IssueToken: Symbol('IssueTokenUseCase'),
   AuthenticateClient: Symbol('AuthenticateClient'),
+  ManageClients: Symbol('ManageClients'),
   RotateRefresh: Symbol('RotateRefreshUseCase'),
   IntrospectToken: Symbol('IntrospectTokenUseCase'),
   TenantStatus: Symbol('TenantStatusReader'),

@@ -11,6 +11,8 @@ import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
 import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
 import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
 import { SessionModule } from './session/session.module';
+import { DenylistModule } from '@tessera/infrastructure/denylist/denylist.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
 import { HealthController } from './ops/health.controller';
@@ -25,7 +27,10 @@ import { MetricsServer } from './ops/metrics-server';
     RedisModule,
     CryptoModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    DenylistModule,
+    // Before OAuthModule: its GET /api/v1/me (session cookie or bearer) must be the one routed.
     SessionModule,
+    OAuthModule,
     MetricsModule,
     ThrottlingModule,
     AuditModule,

@@ -15,6 +15,7 @@ import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import type { TokenResponse } from '../tokens/token-response';
 import type { TokenSettings } from '../tokens/token-settings';
 import type { TenantStatusReader } from '../tokens/tenant-status.port';
+import type { TokenRecords } from '../tokens/token-records.port';
 import type { IssueTokenUseCase } from '../issue-token/issue-token.use-case';
 import type { RevokeTokenUseCase } from '../revoke-token/revoke-token.use-case';
 
@@ -40,6 +41,7 @@ export class RotateRefreshUseCase {
     private readonly issue: IssueTokenUseCase,
     private readonly revoke: RevokeTokenUseCase,
     private readonly tenants: TenantStatusReader,
+    private readonly records: TokenRecords,
     private readonly settings: TokenSettings,
   ) {}
 
@@ -51,6 +53,9 @@ export class RotateRefreshUseCase {
     if (peeked.clientId !== cmd.client.id || peeked.tenantId !== cmd.client.tenantId)
       throw refreshWrongClient();
     if ((await this.tenants.status(peeked.tenantId)) !== 'active') throw refreshInvalid();
+    // Postgres is the truth for revocation: a family revoked while Redis lost its marker stays revoked.
+    if ((await this.records.get(peeked.tenantId, peeked.refreshJti))?.revokedAt)
+      throw refreshInvalid();
     const scopes = this.narrow(peeked, cmd.scopes);
 
     const outcome = await this.store.consume(hash);

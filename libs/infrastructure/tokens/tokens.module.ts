@@ -14,6 +14,7 @@ import type { ClientRepository } from '@tessera/application/tokens/client-reposi
 import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
 import type { TenantStatusReader } from '@tessera/application/tokens/tenant-status.port';
 import type { TokenSettings } from '@tessera/application/tokens/token-settings';
+import { ManageClients } from '@tessera/application/manage-clients/manage-clients.use-case';
 import { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { RotateRefreshUseCase } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
@@ -25,6 +26,8 @@ import { TypeOrmTokenRecords } from './typeorm-token-records';
 import { CachedTenantStatus } from './cached-tenant-status';
 
 const SETTINGS = Symbol('TokenSettings');
+/** Until an audit adapter is bound (CLI-less unit setups), auditing is a no-op. */
+const silentAudit: AuditLog = { record: async () => {} };
 
 /** Binds the token lifecycle's ports to adapters and assembles its use cases. */
 @Global()
@@ -70,6 +73,11 @@ const SETTINGS = Symbol('TokenSettings');
       useFactory: (c: ClientRepository, t: TenantStatusReader) => new AuthenticateClient(c, t),
     },
     {
+      provide: DI.ManageClients,
+      inject: [DI.Clients, { token: DI.AuditLog, optional: true }],
+      useFactory: (c: ClientRepository, a?: AuditLog) => new ManageClients(c, a ?? silentAudit),
+    },
+    {
       provide: DI.IssueToken,
       inject: [DI.TokenIssuer, DI.RefreshStore, DI.TokenRecords, DI.Metrics, SETTINGS],
       useFactory: (
@@ -88,7 +96,7 @@ const SETTINGS = Symbol('TokenSettings');
         DI.Denylist,
         DI.TokenRecords,
         DI.Metrics,
-        DI.AuditLog,
+        { token: DI.AuditLog, optional: true },
       ],
       useFactory: (
         v: TokenVerifier,
@@ -96,19 +104,27 @@ const SETTINGS = Symbol('TokenSettings');
         d: Denylist,
         r: TokenRecords,
         m: Metrics,
-        a: AuditLog,
-      ) => new RevokeTokenUseCase(v, s, d, r, m, a),
+        a?: AuditLog,
+      ) => new RevokeTokenUseCase(v, s, d, r, m, a ?? silentAudit),
     },
     {
       provide: DI.RotateRefresh,
-      inject: [DI.RefreshStore, DI.IssueToken, DI.RevokeToken, DI.TenantStatus, SETTINGS],
+      inject: [
+        DI.RefreshStore,
+        DI.IssueToken,
+        DI.RevokeToken,
+        DI.TenantStatus,
+        DI.TokenRecords,
+        SETTINGS,
+      ],
       useFactory: (
         s: RefreshStore,
         i: IssueTokenUseCase,
         r: RevokeTokenUseCase,
         t: TenantStatusReader,
+        rec: TokenRecords,
         st: TokenSettings,
-      ) => new RotateRefreshUseCase(s, i, r, t, st),
+      ) => new RotateRefreshUseCase(s, i, r, t, rec, st),
     },
     {
       provide: DI.VerifyAccessToken,
@@ -130,6 +146,7 @@ const SETTINGS = Symbol('TokenSettings');
     DI.TokenRecords,
     DI.TenantStatus,
     DI.AuthenticateClient,
+    DI.ManageClients,
     DI.IssueToken,
     DI.RevokeToken,
     DI.RotateRefresh,

@@ -34,6 +34,8 @@ import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-tran
  */
 export interface CliDatabase {
   cfg: AppConfig;
+  /** The app role's URL (the denylist's LISTEN/NOTIFY channel needs its own connection). */
+  appUrl: string;
   dataSource: DataSource;
   tx: TenantTransactions;
   tenants: TenantDirectory;
@@ -71,6 +73,7 @@ export function withCliDatabase<T>(fn: (db: CliDatabase) => Promise<T>): Promise
       const tx = new TenantTransactions(dataSource);
       return await fn({
         cfg,
+        appUrl: resolved.appUrl,
         dataSource,
         tx,
         tenants: new TypeOrmTenantDirectory(tx),

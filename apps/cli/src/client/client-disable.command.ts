@@ -1,0 +1,31 @@
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { withTokenServices } from '../db/token-services';
+import { tenantBySlug } from '../db/tenant-flag';
+import { emit } from '../output';
+
+@SubCommand({
+  name: 'disable',
+  arguments: '<client_id>',
+  description: 'disable a client (it can no longer authenticate)',
+})
+export class ClientDisableCommand extends CommandRunner {
+  async run([clientId]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+    await withTokenServices(async (s) =>
+      s.clients.disable((await tenantBySlug(s, f.tenant)).id, clientId!, 'cli'),
+    );
+    emit(
+      Boolean(f.json),
+      { client_id: clientId, status: 'disabled' },
+      `client ${clientId} disabled`,
+    );
+  }
+
+  @Option({ flags: '--tenant <slug>', required: true })
+  parseTenant(v: string): string {
+    return v;
+  }
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}

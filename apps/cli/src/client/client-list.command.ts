@@ -1,0 +1,34 @@
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { withTokenServices } from '../db/token-services';
+import { tenantBySlug } from '../db/tenant-flag';
+import { emit } from '../output';
+
+@SubCommand({ name: 'list', description: 'list a tenant’s clients' })
+export class ClientListCommand extends CommandRunner {
+  async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+    const list = await withTokenServices(async (s) =>
+      s.clients.list((await tenantBySlug(s, f.tenant)).id),
+    );
+    const clients = list.map((c) => ({
+      client_id: c.id,
+      name: c.name,
+      status: c.status,
+      grants: c.grants,
+      scopes: c.scopes,
+    }));
+    emit(
+      Boolean(f.json),
+      { clients },
+      clients.map((c) => `${c.client_id}  ${c.status}  ${c.name}`).join('\n') || '(no clients)',
+    );
+  }
+
+  @Option({ flags: '--tenant <slug>', required: true })
+  parseTenant(v: string): string {
+    return v;
+  }
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,19 @@
+import { Command, CommandRunner } from 'nest-commander';
+import { ClientCreateCommand } from './client-create.command';
+import { ClientDisableCommand } from './client-disable.command';
+import { ClientListCommand } from './client-list.command';
+import { ClientRotateSecretCommand } from './client-rotate-secret.command';
+
+export const CLIENT_COMMANDS = [
+  ClientCreateCommand,
+  ClientListCommand,
+  ClientRotateSecretCommand,
+  ClientDisableCommand,
+];
+
+@Command({ name: 'client', description: 'service clients', subCommands: CLIENT_COMMANDS })
+export class ClientCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

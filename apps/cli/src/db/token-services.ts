@@ -1,0 +1,124 @@
+import Redis from 'ioredis';
+import type { AuditLog } from '@tessera/application/ports/audit-log.port';
+import { noopMetrics } from '@tessera/application/ports/metrics.port';
+import { ManageClients } from '@tessera/application/manage-clients/manage-clients.use-case';
+import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import { systemClock } from '@tessera/domain/shared/clock.port';
+import { TokenIssuer } from '@tessera/domain/token/token-issuer';
+import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
+import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
+import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
+import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
+import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import { invalidToken } from '@tessera/domain/token/token.errors';
+import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
+import { cliAuditLog } from './cli-audit';
+import { withCliDatabase, type CliDatabase } from './cli-database';
+
+export interface TokenServices extends CliDatabase {
+  clients: ManageClients;
+  records: TypeOrmTokenRecords;
+  audit: AuditLog;
+  /** Signing needs the server's keys: loaded only by commands that mint. */
+  issuer(): Promise<IssueTokenUseCase>;
+  /** Refresh tokens live where the server keeps them: Redis, or nowhere the CLI can reach. */
+  redis(): Redis | undefined;
+  revoker(): RevokeTokenUseCase;
+}
+
+/** withCliDatabase plus the token lifecycle's adapters, assembled by hand (no Nest here). */
+export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Promise<T> {
+  return withCliDatabase(async (db) => {
+    let redis: Redis | undefined;
+    const audit = cliAuditLog(db);
+    const records = new TypeOrmTokenRecords(db.dataSource);
+    const services: TokenServices = {
+      ...db,
+      audit,
+      records,
+      clients: new ManageClients(new TypeOrmClientRepository(db.dataSource), audit),
+      revoker: () => {
+        throw new Error('assigned below');
+      },
+      redis: () => {
+        if (!db.cfg.redis.url) return undefined;
+        redis ??= new Redis(db.cfg.redis.url, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: true,
+          connectTimeout: 3000,
+        });
+        return redis;
+      },
+      issuer: async () => {
+        const { ring } = await loadKeyRing({
+          ...db.cfg.keys,
+          production: db.cfg.production,
+          dataDir: db.cfg.dataDir,
+          devAlg: db.cfg.keys.devAlg,
+        });
+        const issuer = new TokenIssuer(ring, systemClock, {
+          issuer: db.cfg.issuer,
+          audience: db.cfg.tokens.audience,
+          accessTtl: db.cfg.tokens.accessTtl,
+        });
+        const r = services.redis();
+        const store: RefreshStore | undefined = r
+          ? new RedisRefreshStore(r, systemClock)
+          : undefined;
+        return new IssueTokenUseCase(issuer, store ?? refreshUnavailable, records, noopMetrics, {
+          refreshTtl: db.cfg.tokens.refreshTtl,
+          refreshGrace: db.cfg.tokens.refreshGrace,
+        });
+      },
+    };
+    const warn = (m: string) => process.stderr.write(`tessera: ${m}\n`);
+    const denylist = () =>
+      createDenylist({
+        tx: db.tx,
+        redis: services.redis() ?? null,
+        appUrl: db.appUrl,
+        cfg: db.cfg,
+        warn,
+      });
+    services.revoker = () => {
+      const r = services.redis();
+      // The CLI revokes by jti only: it never needs to verify a presented token.
+      const verifier = { verify: async () => Promise.reject(invalidToken()) };
+      return new RevokeTokenUseCase(
+        verifier,
+        r ? new RedisRefreshStore(r, systemClock) : noRefreshStore,
+        denylist(),
+        records,
+        noopMetrics,
+        audit,
+      );
+    };
+    try {
+      return await fn(services);
+    } finally {
+      await redis?.quit().catch(() => redis?.disconnect());
+    }
+  });
+}
+
+const unavailable = (): never => {
+  throw new Error(
+    'refresh tokens need REDIS_URL: without it the server keeps them in its own memory',
+  );
+};
+/** Without Redis the server's refresh tokens are out of reach; Postgres records still revoke. */
+const noRefreshStore: RefreshStore = {
+  save: unavailable,
+  consume: unavailable,
+  attachSuccessor: unavailable,
+  revokeFamily: async () => [],
+  peek: async () => undefined,
+};
+const refreshUnavailable: RefreshStore = {
+  save: unavailable,
+  consume: unavailable,
+  attachSuccessor: unavailable,
+  revokeFamily: unavailable,
+  peek: unavailable,
+};

@@ -1,0 +1,167 @@
+import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
+import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/oauth-fixtures';
+
+const ISSUER = 'http://tessera.test';
+
+describe('POST /oauth/token', () => {
+  let db: TestDatabase;
+  let app: RunningApp;
+  let a: TestClient;
+  let b: TestClient;
+  const token = (form: Record<string, string> | string, headers: Record<string, string> = {}) =>
+    postForm(`${app.url}/oauth/token`, form, headers);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db, {
+      ISSUER,
+      REDIS_URL: process.env.TEST_REDIS_URL,
+      DEV_KEY_ALG: 'RS256',
+    });
+    a = await seedClient(app);
+    b = await seedClient(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  describe('grant_type=client_credentials', () => {
+    it('issues an RFC 9068 access token that verifies with jose against the JWKS', async () => {
+      const res = await token(
+        { grant_type: 'client_credentials', scope: 'read' },
+        { authorization: basic(a) },
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.json).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'read' });
+      const at = res.json.access_token as string;
+      expect(decodeProtectedHeader(at)).toMatchObject({
+        alg: 'RS256',
+        typ: 'at+jwt',
+        kid: expect.any(String),
+      });
+      const jwks = createRemoteJWKSet(new URL(`${app.url}/.well-known/jwks.json`));
+      const { payload } = await jwtVerify(at, jwks, {
+        issuer: ISSUER,
+        audience: 'tessera-api',
+        typ: 'at+jwt',
+      });
+      expect(payload).toMatchObject({
+        sub: a.clientId,
+        client_id: a.clientId,
+        org: a.tenantId,
+        scope: 'read',
+      });
+      expect(payload.jti).toMatch(/^tok_/);
+      expect(payload.exp! - payload.iat!).toBe(900);
+    });
+
+    it('accepts client_secret_post', async () => {
+      const res = await token({
+        grant_type: 'client_credentials',
+        client_id: a.clientId,
+        client_secret: a.secret,
+      });
+      expect(res.status).toBe(200);
+      expect(res.json.scope).toBe('read write');
+    });
+
+    it('the token works on GET /api/v1/me', async () => {
+      const { json } = await token(
+        { grant_type: 'client_credentials' },
+        { authorization: basic(a) },
+      );
+      const me = await fetch(`${app.url}/api/v1/me`, {
+        headers: { authorization: `Bearer ${json.access_token}` },
+      });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ sub: a.clientId, tenant: a.tenantId, via: 'bearer' });
+    });
+  });
+
+  describe('errors (RFC 6749 §5.2)', () => {
+    it('a wrong secret → 401 invalid_client with WWW-Authenticate', async () => {
+      const res = await token(
+        { grant_type: 'client_credentials' },
+        { authorization: basic({ ...a, secret: 'nope' }) },
+      );
+      expect(res.status).toBe(401);
+      expect(res.json.error).toBe('invalid_client');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Basic/);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    });
+    it('no client authentication → 401 invalid_client', async () => {
+      expect((await token({ grant_type: 'client_credentials' })).json.error).toBe('invalid_client');
+    });
+    it('two client authentication methods at once → invalid_request', async () => {
+      const res = await token(
+        { grant_type: 'client_credentials', client_id: a.clientId, client_secret: a.secret },
+        { authorization: basic(a) },
+      );
+      expect(res.status).toBe(400);
+      expect(res.json.error).toBe('invalid_request');
+    });
+    it('a duplicated parameter → invalid_request', async () => {
+      const res = await token('grant_type=client_credentials&grant_type=refresh_token', {
+        authorization: basic(a),
+      });
+      expect(res.json).toMatchObject({ error: 'invalid_request' });
+    });
+    it('an unknown grant_type → unsupported_grant_type', async () => {
+      expect(
+        (await token({ grant_type: 'password' }, { authorization: basic(a) })).json.error,
+      ).toBe('unsupported_grant_type');
+    });
+    it('a missing grant_type → invalid_request', async () => {
+      expect((await token({}, { authorization: basic(a) })).json.error).toBe('invalid_request');
+    });
+    it('a scope beyond the client’s → invalid_scope', async () => {
+      expect(
+        (
+          await token(
+            { grant_type: 'client_credentials', scope: 'admin' },
+            { authorization: basic(a) },
+          )
+        ).json.error,
+      ).toBe('invalid_scope');
+    });
+    it('JSON instead of a form → invalid_request, not 500', async () => {
+      const res = await fetch(`${app.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basic(a) },
+        body: '{"grant_type":',
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+    });
+    it('an oversized body → 4xx invalid_request, not 500', async () => {
+      const res = await token(
+        { grant_type: 'client_credentials', pad: 'x'.repeat(100_000) },
+        { authorization: basic(a) },
+      );
+      expect(res.status).toBe(413);
+      expect(res.json.error).toBe('invalid_request');
+    });
+    it('garbage Authorization headers → 401, never 500', async () => {
+      for (const h of [
+        'Basic',
+        'Basic !!!',
+        'Basic ' + Buffer.from('nocolon').toString('base64'),
+        'Bearer x',
+        'Basic ' + Buffer.from('%zz:%zz').toString('base64'),
+      ]) {
+        const res = await token({ grant_type: 'client_credentials' }, { authorization: h });
+        expect([400, 401]).toContain(res.status);
+      }
+    });
+    it('a client without the grant → unauthorized_client', async () => {
+      const c = await seedClient(app, { grants: ['refresh_token'] });
+      expect(
+        (await token({ grant_type: 'client_credentials' }, { authorization: basic(c) })).json.error,
+      ).toBe('unauthorized_client');
+    });
+  });
+});
