@@ -20,6 +20,8 @@ export async function startTestApp(
 ): Promise<RunningApp> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tessera-app-'));
   const base: Record<string, string | undefined> = {
+    // Test files share one Redis and one source address: limits are switched on where tested.
+    RATE_LIMIT_ENABLED: 'false',
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,

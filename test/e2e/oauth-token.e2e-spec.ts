@@ -9,7 +9,6 @@ describe('POST /oauth/token', () => {
   let db: TestDatabase;
   let app: RunningApp;
   let a: TestClient;
-  let b: TestClient;
   const token = (form: Record<string, string> | string, headers: Record<string, string> = {}) =>
     postForm(`${app.url}/oauth/token`, form, headers);
 
@@ -21,7 +20,6 @@ describe('POST /oauth/token', () => {
       DEV_KEY_ALG: 'RS256',
     });
     a = await seedClient(app);
-    b = await seedClient(app);
   });
   afterAll(async () => {
     await app?.close();

@@ -17,7 +17,8 @@ const newSecret = () => `tcs_${randomBytes(32).toString('base64url')}`;
 
 function validate(spec: ClientSpec): { name: string; grants: ClientGrant[]; scopes: string[] } {
   const name = spec.name?.trim();
-  if (!name || name.length > 100 || /[\u0000-\u001f]/.test(name)) {
+  // eslint-disable-next-line no-control-regex
+  if (!name || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new DomainError('invalid_request', 'a client name is 1-100 printable characters');
   }
   const grants = [...new Set(spec.grants ?? ['client_credentials'])];

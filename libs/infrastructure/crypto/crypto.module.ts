@@ -1,6 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
+import type { Metrics } from '@tessera/application/ports/metrics.port';
 import { loadKeyRing } from './key-loader';
 import type { KeyRing } from './key-ring';
 import { JoseTokenVerifier } from './jose-token-verifier';
@@ -37,13 +38,13 @@ import { JoseTokenVerifier } from './jose-token-verifier';
     { provide: DI.KeyStore, useExisting: DI.KeyRing },
     {
       provide: DI.SignatureVerifier,
-      inject: [DI.KeyRing, APP_CONFIG],
-      useFactory: (ring: KeyRing, cfg: AppConfig) =>
-        new JoseTokenVerifier(ring, {
-          issuer: cfg.issuer,
-          audience: cfg.tokens.audience,
-          leewaySeconds: cfg.tokens.leeway,
-        }),
+      inject: [DI.KeyRing, APP_CONFIG, { token: DI.Metrics, optional: true }],
+      useFactory: (ring: KeyRing, cfg: AppConfig, metrics?: Metrics) =>
+        new JoseTokenVerifier(
+          ring,
+          { issuer: cfg.issuer, audience: cfg.tokens.audience, leewaySeconds: cfg.tokens.leeway },
+          (kid) => metrics?.kidPresented(kid),
+        ),
     },
   ],
   exports: [DI.KeyRing, DI.TokenSigner, DI.KeyStore, DI.SignatureVerifier],

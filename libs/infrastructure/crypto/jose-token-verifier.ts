@@ -55,11 +55,12 @@ export class JoseTokenVerifier {
   }
 
   private keyFor(header: JWTHeaderParameters) {
+    // Counted before any check: operators learn which kids clients still present, ours or not.
+    if (typeof header.kid === 'string') this.onKidSeen?.(header.kid);
     if (FORBIDDEN_HEADER.some((m) => m in header)) throw invalidToken();
     if (typeof header.kid !== 'string' || !KID.test(header.kid)) throw invalidToken();
     const key = this.ring.verificationKey(header.kid);
     if (!key || header.alg !== key.alg) throw invalidToken();
-    this.onKidSeen?.(header.kid);
     return key.publicKey;
   }
 }

@@ -97,7 +97,10 @@ async function loadOrCreateDevKey(dataDir: string, alg: SigningAlg): Promise<Loa
   await writeFile(file, key.privatePem, { mode: 0o600, flag: 'wx' });
   await chmod(file, 0o600);
   await writeFile(path.join(dir, `${key.material.kid}.pub.pem`), key.publicPem, { mode: 0o644 });
-  return { ring: new KeyRing([{ material: key.material, primary: true }]), generatedDevKey: file };
+  return {
+    ring: new KeyRing([{ material: key.material, primary: true, createdAt: new Date() }]),
+    generatedDevKey: file,
+  };
 }
 
 export async function loadKeyRing(src: KeySource): Promise<LoadedKeys> {

@@ -46,6 +46,8 @@ class RedisLifecycle implements OnApplicationShutdown {
           lazyConnect: true,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
+          // A hung (not dead) Redis must also turn into a quick 503, not a hanging request.
+          commandTimeout: 1000,
           connectTimeout: 2000,
           retryStrategy: (times) => Math.min(times * 100, 2000),
         });

@@ -70,5 +70,6 @@ export function requestedScopes(form: Form): string[] | undefined {
 
 /** Where logs find the tenant and client once they are known. */
 export function tagRequest(req: Request, tenantId: string, clientId: string): void {
-  (req as Request & { tessera?: object }).tessera = { tenantId, clientId };
+  const r = req as Request & { tessera?: object };
+  r.tessera = { ...r.tessera, tenantId, clientId };
 }
