@@ -86,7 +86,8 @@ async function startPostgres() {
 
 async function main() {
   // TESSERA_SKIP_STATIC=1 is for a developer's inner loop only; CI runs everything.
-  const checks = process.env.TESSERA_SKIP_STATIC === '1' && !process.env.CI ? Promise.resolve() : staticChecks();
+  const checks =
+    process.env.TESSERA_SKIP_STATIC === '1' && !process.env.CI ? Promise.resolve() : staticChecks();
   checks.catch(() => {});
   ensureDebianPackage('redis-server', 'redis-server');
   const [pgUrl, redis] = await Promise.all([
@@ -95,7 +96,10 @@ async function main() {
   ]);
   if (redis.stop) cleanups.push(redis.stop);
   await checks;
+  // One build for every test that spawns the built server or CLI (parallel builds would race).
+  if ((await run('npm', ['run', '-s', 'build'])) !== 0) throw new Error('build failed');
   const env = {
+    TESSERA_BUILT: '1',
     ...process.env,
     TEST_PG_SUPERUSER_URL: pgUrl,
     TEST_REDIS_URL: redis.url,

@@ -1,3 +1,4 @@
+import { ensureBuilt } from '@tessera/testing/build';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -129,8 +130,7 @@ describe('audit log (audit_events, RLS-scoped)', () => {
       });
 
     beforeAll(() => {
-      const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+      ensureBuilt();
     }, 120_000);
 
     it('--json prints one object with the newest events first, only that tenant’s', async () => {

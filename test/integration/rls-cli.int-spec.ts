@@ -1,3 +1,4 @@
+import { ensureBuilt } from '@tessera/testing/build';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -61,8 +62,7 @@ describe('RLS belt › CLI (migrate, tenant)', () => {
   };
 
   beforeAll(async () => {
-    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+    ensureBuilt();
     db = await createTestDatabase({ migrate: false });
     env = {
       PATH: process.env.PATH,

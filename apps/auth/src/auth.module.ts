@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { DestinationStream } from 'pino';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
+import type { AuthAppOptions } from './bootstrap';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
 import { TenancyModule } from '@tessera/infrastructure/postgres/tenancy.module';
@@ -16,7 +17,7 @@ import { OAuthModule } from './oauth/oauth.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
 import { HealthController } from './ops/health.controller';
-import { READINESS_CHECKS } from './ops/readiness';
+import { readinessProviders } from './ops/readiness.providers';
 import { MetricsController } from './ops/metrics.controller';
 import { MetricsServer } from './ops/metrics-server';
 
@@ -25,7 +26,6 @@ import { MetricsServer } from './ops/metrics-server';
     DatabaseModule,
     TenancyModule,
     RedisModule,
-    CryptoModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     DenylistModule,
     // Before OAuthModule: its GET /api/v1/me (session cookie or bearer) must be the one routed.
@@ -36,14 +36,15 @@ import { MetricsServer } from './ops/metrics-server';
     AuditModule,
   ],
   controllers: [DiscoveryController, JwksController, HealthController, MetricsController],
-  providers: [{ provide: READINESS_CHECKS, useValue: [] }, MetricsServer],
+  providers: [...readinessProviders, MetricsServer],
 })
 export class AuthModule {
-  static forRoot(cfg: AppConfig, opts: { logDestination?: DestinationStream } = {}): DynamicModule {
+  static forRoot(cfg: AppConfig, opts: AuthAppOptions = {}): DynamicModule {
     return {
       module: AuthModule,
       imports: [
         TesseraConfigModule.forRoot(cfg),
+        CryptoModule.forRoot(opts.keyRing),
         LoggingModule.forRoot({ destination: opts.logDestination }),
       ],
     };

@@ -5,6 +5,7 @@ import express from 'express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '@tessera/config';
+import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
 import { HttpMetrics } from '@tessera/infrastructure/metrics/http-metrics';
 import { AuthModule } from './auth.module';
 import { OAuthErrorFilter } from './http/oauth-error.filter';
@@ -13,6 +14,8 @@ import { setupOpenApi } from './ops/openapi';
 export interface AuthAppOptions {
   /** Where JSON log lines go instead of stdout (tests read them). */
   logDestination?: DestinationStream;
+  /** Keys already loaded (main.ts does so to report key problems in one line). */
+  keyRing?: KeyRing;
 }
 
 /** Builds the HTTP app without listening: main.ts and the e2e tests share it. */

@@ -1,11 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig, ConfigError } from '@tessera/config';
 import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
+import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
 import { createAuthApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.env);
-  const app = await createAuthApp(cfg);
+  const { ring: keyRing, generatedDevKey } = await loadKeyRing({
+    ...cfg.keys,
+    production: cfg.production,
+    dataDir: cfg.dataDir,
+  });
+  const app = await createAuthApp(cfg, { keyRing });
+  if (generatedDevKey) {
+    new Logger('Keys').warn(
+      `DEVELOPMENT SIGNING KEY generated at ${generatedDevKey} (kid ${keyRing.kid}). Never use it in production: set SIGNING_KEYS_DIR to keys from \`npm run -s cli -- keys generate\`.`,
+    );
+  }
   await app.listen(cfg.http.port, cfg.http.host);
   new Logger('Tessera').log(
     `listening on http://${cfg.http.host}:${cfg.http.port} as issuer ${cfg.issuer}`,

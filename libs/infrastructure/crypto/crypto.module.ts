@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { Metrics } from '@tessera/application/ports/metrics.port';
@@ -6,14 +6,17 @@ import { loadKeyRing } from './key-loader';
 import type { KeyRing } from './key-ring';
 import { JoseTokenVerifier } from './jose-token-verifier';
 
+const PRELOADED_KEY_RING = Symbol('PreloadedKeyRing');
+
 /** Binds the key ring (signer, key store) and the signature verifier. */
 @Global()
 @Module({
   providers: [
     {
       provide: DI.KeyRing,
-      inject: [APP_CONFIG],
-      useFactory: async (cfg: AppConfig): Promise<KeyRing> => {
+      inject: [APP_CONFIG, { token: PRELOADED_KEY_RING, optional: true }],
+      useFactory: async (cfg: AppConfig, preloaded?: KeyRing): Promise<KeyRing> => {
+        if (preloaded) return preloaded;
         const { ring, generatedDevKey } = await loadKeyRing({
           dir: cfg.keys.dir,
           primary: cfg.keys.primary,
@@ -49,4 +52,12 @@ import { JoseTokenVerifier } from './jose-token-verifier';
   ],
   exports: [DI.KeyRing, DI.TokenSigner, DI.KeyStore, DI.SignatureVerifier],
 })
-export class CryptoModule {}
+export class CryptoModule {
+  /** main.ts loads the ring before Nest starts, so a key problem is one line, not a stack. */
+  static forRoot(preloaded?: KeyRing): DynamicModule {
+    return {
+      module: CryptoModule,
+      providers: [{ provide: PRELOADED_KEY_RING, useValue: preloaded }],
+    };
+  }
+}
