@@ -1,5 +1,5 @@
 import { ensureBuilt } from '@tessera/testing/build';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

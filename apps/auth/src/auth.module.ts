@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type { DestinationStream } from 'pino';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
 import type { AuthAppOptions } from './bootstrap';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
