@@ -1,0 +1,303 @@
+/**
+ * npm run bench — the built server as child processes over real Postgres and Redis on loopback,
+ * loaded with autocannon: client_credentials (RS256-4096 and -2048), refresh_token rotation,
+ * introspection, GET /api/v1/me, and revocation propagation between two nodes. The raw
+ * single-thread sign rate is measured in the same run; targets come from it. Prints a markdown
+ * table and writes bench-results.json. Exit code 1 when a row fails (errors or a missed target).
+ *
+ * BENCH_SECONDS (10) per scenario, BENCH_CONNECTIONS (32), BENCH_REVOCATIONS (100),
+ * BENCH_SCENARIOS (cc4096,refresh,introspect,me,cc2048,revocation), BENCH_PROFILE=<dir>
+ * (--cpu-prof on every server child), BENCH_LOG_LEVEL (warn).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  Stack,
+  gitCommit,
+  keyDir,
+  log,
+  serverEnv,
+  startServer,
+  startServices,
+  type Server,
+  type Services,
+} from './bench-stack';
+import { runLoad, stopLoad, type LoadResult, type LoadSpec } from './load';
+import { rawRs256PerSecond } from './raw-sign';
+import { loadRow, markdown, propagationRow, signTarget, type RawRates, type Row } from './report';
+import { measurePropagation, type PropagationResult } from './revocation';
+import { seed, type Seeded } from './seed';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
+const RAW_SECONDS = 3;
+const WARMUP_SECONDS = 3;
+const ALL = ['cc4096', 'refresh', 'introspect', 'me', 'cc2048', 'revocation'];
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(','));
+const root = path.resolve(__dirname, '../../..');
+
+let stopping = false;
+const checkpoint = () => {
+  if (stopping) throw new Error('interrupted');
+};
+
+const basic = (s: Seeded) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`;
+const FORM = 'application/x-www-form-urlencoded';
+
+function clientCredentials(name: string, srv: Server, s: Seeded, seconds = SECONDS): LoadSpec {
+  return {
+    name,
+    url: srv.url,
+    method: 'POST',
+    path: '/oauth/token',
+    headers: { authorization: basic(s), 'content-type': FORM },
+    body: 'grant_type=client_credentials',
+    verify: (b) => b.includes('"access_token"'),
+    seconds,
+    connections: CONNECTIONS,
+  };
+}
+
+async function accessToken(srv: Server, s: Seeded): Promise<string> {
+  const r = await fetch(`${srv.url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: basic(s), 'content-type': FORM },
+    body: 'grant_type=client_credentials',
+  });
+  if (r.status !== 200) throw new Error(`client_credentials answered ${r.status}`);
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+async function load(spec: LoadSpec): Promise<LoadResult> {
+  checkpoint();
+  log(`${spec.name}: ${spec.seconds}s, ${spec.connections} connections`);
+  const r = await runLoad(spec);
+  checkpoint();
+  log(`${spec.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, bad ${r.bad}`);
+  return r;
+}
+
+/** One RS256-4096 server: client_credentials, refresh rotation, introspection, /me. */
+async function primaryServer(
+  stack: Stack,
+  svc: Services,
+  keys: string,
+  s: Seeded,
+  raw: RawRates,
+  rows: Row[],
+): Promise<void> {
+  const srv = await startServer(stack, 'rs4096', serverEnv(svc, keys, stack.dir));
+  try {
+    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS));
+    if (SCENARIOS.has('cc4096')) {
+      const r = await load(clientCredentials('client_credentials RS256-4096', srv, s));
+      rows.push(loadRow(r, signTarget(r, raw.rs256_4096, 0.9, true)));
+    }
+    if (SCENARIOS.has('refresh')) {
+      const pool = [...s.refreshTokens];
+      let starved = 0;
+      const r = await load({
+        name: 'refresh_token rotation (RS256-4096)',
+        url: srv.url,
+        method: 'POST',
+        path: '/oauth/token',
+        headers: { authorization: basic(s), 'content-type': FORM },
+        // Every rotation consumes one token and yields its successor: the pool never repeats.
+        nextBody: () => {
+          const t = pool.pop();
+          if (t === undefined) starved++;
+          return t && `grant_type=refresh_token&refresh_token=${encodeURIComponent(t)}`;
+        },
+        onResponse: (status, body) => {
+          const m = status === 200 ? /"refresh_token":"([^"]+)"/.exec(body) : null;
+          if (m) pool.push(m[1]!);
+        },
+        verify: (b) => b.includes('"refresh_token"'),
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+      });
+      const row = loadRow(r);
+      if (starved) row.notes.push(`refresh pool ran dry ${starved}×`);
+      rows.push(row);
+    }
+    const token = await accessToken(srv, s);
+    if (SCENARIOS.has('introspect')) {
+      const r = await load({
+        name: 'introspection (active RS256-4096 token)',
+        url: srv.url,
+        method: 'POST',
+        path: '/oauth/introspect',
+        headers: { authorization: basic(s), 'content-type': FORM },
+        body: `token=${token}&token_type_hint=access_token`,
+        verify: (b) => b.includes('"active":true'),
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+      });
+      rows.push(loadRow(r));
+    }
+    if (SCENARIOS.has('me')) {
+      const r = await load({
+        name: 'GET /api/v1/me bearer (RS256-4096)',
+        url: srv.url,
+        method: 'GET',
+        path: '/api/v1/me',
+        headers: { authorization: `Bearer ${token}` },
+        verify: (b) => b.includes('"sub"'),
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+      });
+      rows.push(loadRow(r));
+    }
+  } finally {
+    reportOutput(srv);
+    await srv.stop();
+  }
+}
+
+async function secondaryServer(
+  stack: Stack,
+  svc: Services,
+  keys: string,
+  s: Seeded,
+  raw: RawRates,
+  rows: Row[],
+): Promise<void> {
+  const srv = await startServer(stack, 'rs2048', serverEnv(svc, keys, stack.dir));
+  try {
+    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS));
+    const r = await load(clientCredentials('client_credentials RS256-2048', srv, s));
+    rows.push(loadRow(r, signTarget(r, raw.rs256_2048, 0.6, false)));
+  } finally {
+    reportOutput(srv);
+    await srv.stop();
+  }
+}
+
+async function twoNodes(
+  stack: Stack,
+  svc: Services,
+  keys: string,
+  s: Seeded,
+): Promise<PropagationResult> {
+  const [node1, node2] = await Promise.all([
+    startServer(stack, 'node1', serverEnv(svc, keys, stack.dir)),
+    startServer(stack, 'node2', serverEnv(svc, keys, stack.dir)),
+  ]);
+  try {
+    checkpoint();
+    log(`revocation: ${REVOCATIONS} tokens revoked on node 1, checked on node 2`);
+    const p = await measurePropagation({
+      node1: node1.url,
+      node2: node2.url,
+      authorization: basic(s),
+      tokens: REVOCATIONS,
+    });
+    log(`revocation: p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms`);
+    return p;
+  } finally {
+    reportOutput(node1);
+    reportOutput(node2);
+    await Promise.all([node1.stop(), node2.stop()]);
+  }
+}
+
+/** At LOG_LEVEL=warn a quiet server prints nothing; anything it did print is worth seeing. */
+function reportOutput(srv: Server): void {
+  const out = srv.output().trim();
+  if (out) log(`server ${srv.name} printed:\n${out.split('\n').slice(-20).join('\n')}`);
+}
+
+async function main(stack: Stack): Promise<number> {
+  const started = Date.now();
+  const loadBefore = os.loadavg();
+  log(`cores ${os.availableParallelism()}, load average ${loadBefore.map((l) => l.toFixed(2))}`);
+  const [svc, k4096, k2048] = await Promise.all([
+    startServices(stack),
+    keyDir(stack, 4096),
+    keyDir(stack, 2048),
+  ]);
+  checkpoint();
+  log(`raw single-thread RS256 sign rate (${RAW_SECONDS}s each)`);
+  const raw: RawRates = {
+    rs256_4096: rawRs256PerSecond(k4096.material.privateKey!, RAW_SECONDS),
+    rs256_2048: rawRs256PerSecond(k2048.material.privateKey!, RAW_SECONDS),
+  };
+  checkpoint();
+  const seeded = await seed(svc, k4096.dir, stack.dir, CONNECTIONS * 4);
+  log(`seeded client ${seeded.clientId} and ${seeded.refreshTokens.length} refresh tokens`);
+
+  const rows: Row[] = [];
+  if (['cc4096', 'refresh', 'introspect', 'me'].some((k) => SCENARIOS.has(k)))
+    await primaryServer(stack, svc, k4096.dir, seeded, raw, rows);
+  if (SCENARIOS.has('cc2048')) await secondaryServer(stack, svc, k2048.dir, seeded, raw, rows);
+  let propagation: PropagationResult | undefined;
+  if (SCENARIOS.has('revocation')) {
+    propagation = await twoNodes(stack, svc, k4096.dir, seeded);
+    rows.push(propagationRow(propagation));
+  }
+
+  const loadAfter = os.loadavg();
+  const header = [
+    `raw single-thread sign rate (this run): RS256-4096 ${raw.rs256_4096.toFixed(0)}/s, RS256-2048 ${raw.rs256_2048.toFixed(0)}/s`,
+    `${os.availableParallelism()} cores, node ${process.version}, ${CONNECTIONS} connections, ${SECONDS}s per scenario; load average before ${loadBefore[0]!.toFixed(2)}, after ${loadAfter[0]!.toFixed(2)}`,
+  ];
+  process.stdout.write(`\n${header.join('\n')}\n\n${markdown(rows)}\n`);
+  const failed = rows.filter((r) => r.pass === false);
+  const file = path.join(root, 'bench-results.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        bench: 'http',
+        date: new Date().toISOString(),
+        commit: gitCommit(),
+        node: process.version,
+        cores: os.availableParallelism(),
+        load_average: { before: loadBefore, after: loadAfter },
+        connections: CONNECTIONS,
+        seconds_per_scenario: SECONDS,
+        raw_single_thread_sign_per_s: raw,
+        rows: rows.map(({ load: l, ...r }) => ({ ...r, detail: l })),
+        revocation_ms: propagation?.samples,
+        wall_seconds: (Date.now() - started) / 1000,
+        passed: failed.length === 0,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(`results in ${path.relative(process.cwd(), file) || file}`);
+  if (failed.length) {
+    process.stderr.write(
+      `\n[bench] FAILED: ${failed.map((r) => `${r.scenario}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`).join(', ')}\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+const stack = new Stack();
+const onSignal = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping everything`);
+  stopLoad();
+  void stack.stop().finally(() => process.exit(130));
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+// Whatever ends this process, nothing it started outlives it.
+process.on('exit', () => stack.exitNow());
+
+main(stack)
+  .catch((e: unknown) => {
+    if (!stopping) log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await stack.stop();
+    process.exit(stopping ? 130 : code);
+  });
