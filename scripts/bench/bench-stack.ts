@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSigningKey } from '@tessera/infrastructure/crypto/key-generator';
@@ -10,7 +11,7 @@ import {
 } from '@tessera/infrastructure/postgres/embedded-postgres';
 import { provisionDatabase } from '@tessera/infrastructure/postgres/provision';
 import { runMigrations } from '@tessera/infrastructure/postgres/data-source';
-import { startRedisServer } from '@tessera/testing/redis-server';
+import { ensureRedisServer } from '@tessera/testing/redis-server';
 
 export const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -66,10 +67,9 @@ export interface Services {
 export async function startServices(stack: Stack): Promise<Services> {
   const [pg, redis] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(stack.dir, 'pg'), durable: false, log }),
-    startRedisServer(),
+    startRedis(stack),
   ]);
   stack.onStop(() => pg.stop());
-  stack.onStop(() => redis.stop());
   const { appUrl, ownerUrl } = await provisionDatabase(pg.superuserUrl, {
     database: 'tessera_bench',
     ownerRole: 'tessera_owner',
@@ -80,6 +80,40 @@ export async function startServices(stack: Stack): Promise<Services> {
   await runMigrations(ownerUrl, appUrl);
   log(`postgres ${new URL(appUrl).port}, redis ${redis.port}`);
   return { appUrl, ownerUrl, redisUrl: redis.url };
+}
+
+const canConnect = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+
+/** redis-server as in scripts/services.mjs, but a child the stack tracks (and so kills). */
+async function startRedis(stack: Stack): Promise<{ url: string; port: number }> {
+  const bin = ensureRedisServer();
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
+  const child = spawn(bin, [...args, 'no', '--maxmemory-policy', 'noeviction'], {
+    stdio: 'ignore',
+  });
+  stack.track(child);
+  stack.onStop(() => stopChild(child, 'SIGTERM'));
+  const deadline = Date.now() + 10_000;
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`redis-server did not start on ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { url: `redis://127.0.0.1:${port}`, port };
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => (clearTimeout(kill), resolve()));
+    child.kill(signal);
+  });
 }
 
 /** A SIGNING_KEYS_DIR holding one RS256 key of `bits`. */
@@ -160,13 +194,7 @@ export async function startServer(
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => (clearTimeout(kill), resolve()));
-      child.kill('SIGTERM');
-    });
+  const stop = () => stopChild(child, 'SIGTERM');
   stack.onStop(stop);
 
   const deadline = Date.now() + 60_000;
