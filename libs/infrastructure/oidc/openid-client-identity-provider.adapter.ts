@@ -93,6 +93,9 @@ export class OpenIdClientIdentityProvider implements IdentityProvider {
       // The message names the failed check (nonce, iss, aud, signature), never token material.
       this.log.warn(`sign-in rejected: ${err.code ?? err.name}: ${err.error ?? err.message}`);
       if (err instanceof TypeError && !err.code) throw unreachable();
+      if (err instanceof oidc.AuthorizationResponseError && err.error === 'access_denied') {
+        throw new DomainError('access_denied', 'sign-in was cancelled at the identity provider');
+      }
       throw upstreamRejected();
     }
     const claims = tokens.claims();
