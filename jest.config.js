@@ -28,19 +28,18 @@ const shared = {
 };
 
 module.exports = {
+  // Real services and spawned processes on a shared 2-core machine: generous per-test time.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    // Real services and spawned processes: generous per-test time on a shared 2-core machine.
     {
       ...shared,
       displayName: 'integration',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
     },
     {
       ...shared,
       displayName: 'e2e',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },
   ],
