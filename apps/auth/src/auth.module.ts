@@ -27,7 +27,6 @@ import { MetricsServer } from './ops/metrics-server';
     RedisModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     DenylistModule,
-    // Before OAuthModule: its GET /api/v1/me (session cookie or bearer) must be the one routed.
     SessionModule,
     OAuthModule,
     MetricsModule,

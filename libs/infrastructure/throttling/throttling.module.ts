@@ -21,7 +21,9 @@ const isRoute = (method: string, route: string) => (ctx: ExecutionContext) => {
   return r.method === method && matchedRoute(r) === route;
 };
 const isTokenRequest = isRoute('POST', '/oauth/token');
-const isSessionMint = isRoute('POST', '/api/v1/tokens');
+const mintsFromSession = [isRoute('POST', '/api/v1/tokens'), isRoute('POST', '/account/tokens')];
+/** The API and the account page's form both mint from a session: one count covers both. */
+const isSessionMint = (ctx: ExecutionContext) => mintsFromSession.some((m) => m(ctx));
 
 /**
  * Three limits, counted in Redis when there is one (every node shares the count) and in memory

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { RefreshStoreModule } from '@tessera/infrastructure/redis/refresh-store.module';
 import { TokensModule } from '@tessera/infrastructure/tokens/tokens.module';
 import { BearerGuard } from '../api/bearer.guard';
-import { MeController } from '../api/me.controller';
 import { IntrospectController } from './introspect.controller';
 import { RevokeController } from './revoke.controller';
 import { TokenController } from './token.controller';
@@ -10,7 +9,7 @@ import { TokenController } from './token.controller';
 /** The OAuth endpoints and the bearer-protected API. */
 @Module({
   imports: [RefreshStoreModule, TokensModule],
-  controllers: [TokenController, RevokeController, IntrospectController, MeController],
+  controllers: [TokenController, RevokeController, IntrospectController],
   providers: [BearerGuard],
   exports: [RefreshStoreModule, TokensModule, BearerGuard],
 })

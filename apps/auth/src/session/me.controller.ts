@@ -24,7 +24,6 @@ export class MeController {
         csrf_token: s.csrf,
       };
     }
-    // The same body as the bearer-only api/me.controller.ts.
     const c = p.claims;
     return {
       sub: c.sub,
