@@ -61,6 +61,9 @@ export interface Services {
   appUrl: string;
   ownerUrl: string;
   redisUrl: string;
+  /** For CPU accounting. */
+  pgdata: string;
+  redisPid?: number;
 }
 
 /** Embedded Postgres (no fsync: a benchmark, not a store) and redis-server, both on loopback. */
@@ -79,7 +82,13 @@ export async function startServices(stack: Stack): Promise<Services> {
   });
   await runMigrations(ownerUrl, appUrl);
   log(`postgres ${new URL(appUrl).port}, redis ${redis.port}`);
-  return { appUrl, ownerUrl, redisUrl: redis.url };
+  return {
+    appUrl,
+    ownerUrl,
+    redisUrl: redis.url,
+    pgdata: pg.state.pgdata,
+    redisPid: redis.pid,
+  };
 }
 
 const canConnect = (port: number) =>
@@ -89,7 +98,7 @@ const canConnect = (port: number) =>
   });
 
 /** redis-server as in scripts/services.mjs, but a child the stack tracks (and so kills). */
-async function startRedis(stack: Stack): Promise<{ url: string; port: number }> {
+async function startRedis(stack: Stack): Promise<{ url: string; port: number; pid?: number }> {
   const bin = ensureRedisServer();
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
@@ -104,7 +113,7 @@ async function startRedis(stack: Stack): Promise<{ url: string; port: number }> 
       throw new Error(`redis-server did not start on ${port}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { url: `redis://127.0.0.1:${port}`, port };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid };
 }
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

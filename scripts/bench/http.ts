@@ -23,9 +23,18 @@ import {
   type Server,
   type Services,
 } from './bench-stack';
+import { startCpuAccounting } from './cpu';
 import { runLoad, stopLoad, type LoadResult, type LoadSpec } from './load';
 import { rawRs256PerSecond } from './raw-sign';
-import { loadRow, markdown, propagationRow, signTarget, type RawRates, type Row } from './report';
+import {
+  cpuMarkdown,
+  loadRow,
+  markdown,
+  propagationRow,
+  signTarget,
+  type RawRates,
+  type Row,
+} from './report';
 import { measurePropagation, type PropagationResult } from './revocation';
 import { seed, type Seeded } from './seed';
 
@@ -71,10 +80,12 @@ async function accessToken(srv: Server, s: Seeded): Promise<string> {
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
-async function load(spec: LoadSpec): Promise<LoadResult> {
+async function load(spec: LoadSpec, svc: Services, srv: Server): Promise<LoadResult> {
   checkpoint();
   log(`${spec.name}: ${spec.seconds}s, ${spec.connections} connections`);
+  const cpu = startCpuAccounting({ serverPid: srv.child.pid, ...svc });
   const r = await runLoad(spec);
+  r.cpu = cpu(r.requests);
   checkpoint();
   log(`${spec.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, bad ${r.bad}`);
   return r;
@@ -91,64 +102,76 @@ async function primaryServer(
 ): Promise<void> {
   const srv = await startServer(stack, 'rs4096', serverEnv(svc, keys, stack.dir));
   try {
-    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS));
+    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS), svc, srv);
     if (SCENARIOS.has('cc4096')) {
-      const r = await load(clientCredentials('client_credentials RS256-4096', srv, s));
+      const r = await load(clientCredentials('client_credentials RS256-4096', srv, s), svc, srv);
       rows.push(loadRow(r, signTarget(r, raw.rs256_4096, 0.9, true)));
     }
     if (SCENARIOS.has('refresh')) {
       const pool = [...s.refreshTokens];
       let starved = 0;
-      const r = await load({
-        name: 'refresh_token rotation (RS256-4096)',
-        url: srv.url,
-        method: 'POST',
-        path: '/oauth/token',
-        headers: { authorization: basic(s), 'content-type': FORM },
-        // Every rotation consumes one token and yields its successor: the pool never repeats.
-        nextBody: () => {
-          const t = pool.pop();
-          if (t === undefined) starved++;
-          return t && `grant_type=refresh_token&refresh_token=${encodeURIComponent(t)}`;
+      const r = await load(
+        {
+          name: 'refresh_token rotation (RS256-4096)',
+          url: srv.url,
+          method: 'POST',
+          path: '/oauth/token',
+          headers: { authorization: basic(s), 'content-type': FORM },
+          // Every rotation consumes one token and yields its successor: the pool never repeats.
+          nextBody: () => {
+            const t = pool.pop();
+            if (t === undefined) starved++;
+            return t && `grant_type=refresh_token&refresh_token=${encodeURIComponent(t)}`;
+          },
+          onResponse: (status, body) => {
+            const m = status === 200 ? /"refresh_token":"([^"]+)"/.exec(body) : null;
+            if (m) pool.push(m[1]!);
+          },
+          verify: (b) => b.includes('"refresh_token"'),
+          seconds: SECONDS,
+          connections: CONNECTIONS,
         },
-        onResponse: (status, body) => {
-          const m = status === 200 ? /"refresh_token":"([^"]+)"/.exec(body) : null;
-          if (m) pool.push(m[1]!);
-        },
-        verify: (b) => b.includes('"refresh_token"'),
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-      });
+        svc,
+        srv,
+      );
       const row = loadRow(r);
       if (starved) row.notes.push(`refresh pool ran dry ${starved}×`);
       rows.push(row);
     }
     const token = await accessToken(srv, s);
     if (SCENARIOS.has('introspect')) {
-      const r = await load({
-        name: 'introspection (active RS256-4096 token)',
-        url: srv.url,
-        method: 'POST',
-        path: '/oauth/introspect',
-        headers: { authorization: basic(s), 'content-type': FORM },
-        body: `token=${token}&token_type_hint=access_token`,
-        verify: (b) => b.includes('"active":true'),
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-      });
+      const r = await load(
+        {
+          name: 'introspection (active RS256-4096 token)',
+          url: srv.url,
+          method: 'POST',
+          path: '/oauth/introspect',
+          headers: { authorization: basic(s), 'content-type': FORM },
+          body: `token=${token}&token_type_hint=access_token`,
+          verify: (b) => b.includes('"active":true'),
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+        },
+        svc,
+        srv,
+      );
       rows.push(loadRow(r));
     }
     if (SCENARIOS.has('me')) {
-      const r = await load({
-        name: 'GET /api/v1/me bearer (RS256-4096)',
-        url: srv.url,
-        method: 'GET',
-        path: '/api/v1/me',
-        headers: { authorization: `Bearer ${token}` },
-        verify: (b) => b.includes('"sub"'),
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-      });
+      const r = await load(
+        {
+          name: 'GET /api/v1/me bearer (RS256-4096)',
+          url: srv.url,
+          method: 'GET',
+          path: '/api/v1/me',
+          headers: { authorization: `Bearer ${token}` },
+          verify: (b) => b.includes('"sub"'),
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+        },
+        svc,
+        srv,
+      );
       rows.push(loadRow(r));
     }
   } finally {
@@ -167,8 +190,8 @@ async function secondaryServer(
 ): Promise<void> {
   const srv = await startServer(stack, 'rs2048', serverEnv(svc, keys, stack.dir));
   try {
-    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS));
-    const r = await load(clientCredentials('client_credentials RS256-2048', srv, s));
+    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS), svc, srv);
+    const r = await load(clientCredentials('client_credentials RS256-2048', srv, s), svc, srv);
     rows.push(loadRow(r, signTarget(r, raw.rs256_2048, 0.6, false)));
   } finally {
     reportOutput(srv);
@@ -244,7 +267,7 @@ async function main(stack: Stack): Promise<number> {
     `raw single-thread sign rate (this run): RS256-4096 ${raw.rs256_4096.toFixed(0)}/s, RS256-2048 ${raw.rs256_2048.toFixed(0)}/s`,
     `${os.availableParallelism()} cores, node ${process.version}, ${CONNECTIONS} connections, ${SECONDS}s per scenario; load average before ${loadBefore[0]!.toFixed(2)}, after ${loadAfter[0]!.toFixed(2)}`,
   ];
-  process.stdout.write(`\n${header.join('\n')}\n\n${markdown(rows)}\n`);
+  process.stdout.write(`\n${header.join('\n')}\n\n${markdown(rows)}\n\n${cpuMarkdown(rows)}\n`);
   const failed = rows.filter((r) => r.pass === false);
   const file = path.join(root, 'bench-results.json');
   writeFileSync(

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import type { CpuBreakdown } from './cpu';
 
 export interface LoadSpec {
   name: string;
@@ -33,6 +34,7 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   mismatches: number;
+  cpu?: CpuBreakdown;
 }
 
 let running: autocannon.Instance | undefined;

@@ -1,3 +1,4 @@
+import type { CpuBreakdown } from './cpu';
 import type { LoadResult } from './load';
 import type { PropagationResult } from './revocation';
 
@@ -14,6 +15,7 @@ export interface Row {
   pass?: boolean;
   notes: string[];
   load?: LoadResult;
+  cpu?: CpuBreakdown;
 }
 
 export interface RawRates {
@@ -44,6 +46,7 @@ export function loadRow(r: LoadResult, target?: { text: string; met: boolean }):
     pass: !clean ? false : target?.met,
     notes,
     load: r,
+    cpu: r.cpu,
   };
 }
 
@@ -80,6 +83,23 @@ export function markdown(rows: Row[]): string {
     const notes = r.notes.length ? ` (${r.notes.join('; ')})` : '';
     lines.push(
       `| ${r.scenario} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.target} | ${verdict}${notes} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** CPU milliseconds per request by where they were spent, and how busy the machine was. */
+export function cpuMarkdown(rows: Row[]): string {
+  const withCpu = rows.filter((r) => r.cpu);
+  if (withCpu.length === 0) return '';
+  const lines = [
+    '| scenario (CPU ms per request) | server main thread | server other threads | postgres | redis | load generator | other processes | machine busy |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of withCpu) {
+    const c = r.cpu!.perRequestMs;
+    lines.push(
+      `| ${r.scenario} | ${fmt(c.server_main, 2)} | ${fmt(c.server_other_threads, 2)} | ${fmt(c.postgres, 2)} | ${fmt(c.redis, 2)} | ${fmt(c.load_generator, 2)} | ${fmt(c.other_processes, 2)} | ${(r.cpu!.machine_busy * 100).toFixed(0)}% |`,
     );
   }
   return lines.join('\n');
