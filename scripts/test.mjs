@@ -25,6 +25,8 @@ async function staticChecks() {
     ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     ['lint', bin('eslint'), ['--max-warnings=0', '.']],
     ['layer rules', bin('depcruise'), ['apps', 'libs', '--config', '.dependency-cruiser.cjs']],
+    // `npm ci` (the README's command) refuses a lockfile out of sync with package.json.
+    ['lockfile', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']],
   ]) {
     log(name);
     if ((await run(cmd, args)) !== 0) throw new Error(`${name} failed`);
