@@ -13,6 +13,8 @@ export interface SigningKeyInfo {
   status: KeyStatus;
   publicJwk: PublicJwk;
   createdAt: Date;
+  /** When it began (or begins) to sign; known for keys from the database key store. */
+  activatedAt?: Date;
 }
 
 export const isPublished = (k: Pick<SigningKeyInfo, 'status'>) => k.status !== 'retired';

@@ -1,6 +1,6 @@
 import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
 import type { KeyStore } from '@tessera/domain/keys/key-store.port';
-import type { SigningKeyInfo } from '@tessera/domain/keys/signing-key';
+import type { KeyStatus, SigningKeyInfo } from '@tessera/domain/keys/signing-key';
 import type {
   PublicJwk,
   SignedJwt,
@@ -14,18 +14,35 @@ export interface RingEntry {
   material: KeyMaterial;
   primary: boolean;
   createdAt?: Date;
+  /** Defaults to active for the primary, retiring for the others (file keys). */
+  status?: Exclude<KeyStatus, 'retired'>;
+  activatedAt?: Date;
+}
+
+interface RingState {
+  byKid: ReadonlyMap<string, RingEntry>;
+  primary: RingEntry;
+  infos: readonly SigningKeyInfo[];
 }
 
 /**
  * The keys this process signs and verifies with. Exactly one primary signs; the others are
- * published and verify (overlap rotation). Built once at boot; invalid sets refuse to build.
+ * published and verify (overlap rotation). Invalid sets refuse to build. The database key store
+ * swaps the whole set with replace(): one assignment, so a reader never sees half a ring.
  */
 export class KeyRing implements KeyStore, TokenSigner {
-  private readonly byKid: ReadonlyMap<string, RingEntry>;
-  private readonly primaryEntry: RingEntry;
-  private readonly infos: readonly SigningKeyInfo[];
+  private state: RingState;
 
   constructor(entries: readonly RingEntry[]) {
+    this.state = KeyRing.build(entries);
+  }
+
+  /** Validates first: an invalid set throws and the current one stays. */
+  replace(entries: readonly RingEntry[]): void {
+    this.state = KeyRing.build(entries);
+  }
+
+  private static build(entries: readonly RingEntry[]): RingState {
     if (entries.length === 0) throw new KeyConfigError('no signing key loaded');
     const byKid = new Map<string, RingEntry>();
     for (const e of entries) {
@@ -45,27 +62,27 @@ export class KeyRing implements KeyStore, TokenSigner {
     const primary = primaries[0]!;
     if (!primary.material.privateKey)
       throw new KeyConfigError('the primary signing key has no private part');
-    this.byKid = byKid;
-    this.primaryEntry = primary;
-    this.infos = entries.map((e) => ({
+    const infos = entries.map((e): SigningKeyInfo => ({
       kid: e.material.kid,
       alg: e.material.alg,
-      status: e.primary ? 'active' : 'retiring',
+      status: e.primary ? 'active' : (e.status ?? 'retiring'),
       publicJwk: e.material.jwk,
       createdAt: e.createdAt ?? new Date(0),
+      ...(e.activatedAt ? { activatedAt: e.activatedAt } : {}),
     }));
+    return { byKid, primary, infos };
   }
 
   get kid(): string {
-    return this.primaryEntry.material.kid;
+    return this.state.primary.material.kid;
   }
 
   get alg(): SigningAlg {
-    return this.primaryEntry.material.alg;
+    return this.state.primary.material.alg;
   }
 
   sign(payload: object, typ: string): Promise<SignedJwt> {
-    const { kid, alg, privateKey } = this.primaryEntry.material;
+    const { kid, alg, privateKey } = this.state.primary.material;
     return signCompact({ alg, kid, typ }, payload, privateKey!).then((token) => ({
       token,
       kid,
@@ -74,27 +91,28 @@ export class KeyRing implements KeyStore, TokenSigner {
   }
 
   publicJwk(): PublicJwk {
-    return this.primaryEntry.material.jwk;
+    return this.state.primary.material.jwk;
   }
 
   primary(): SigningKeyInfo {
-    return this.infos.find((i) => i.kid === this.kid)!;
+    const kid = this.kid;
+    return this.state.infos.find((i) => i.kid === kid)!;
   }
 
   get(kid: string): SigningKeyInfo | undefined {
-    return this.infos.find((i) => i.kid === kid);
+    return this.state.infos.find((i) => i.kid === kid);
   }
 
   list(): readonly SigningKeyInfo[] {
-    return this.infos;
+    return this.state.infos;
   }
 
   /** Verification material for a kid from our own ring; undefined for anything else. */
   verificationKey(kid: string): KeyMaterial | undefined {
-    return this.byKid.get(kid)?.material;
+    return this.state.byKid.get(kid)?.material;
   }
 
   jwks(): { keys: PublicJwk[] } {
-    return { keys: this.infos.map((i) => i.publicJwk) };
+    return { keys: this.state.infos.map((i) => i.publicJwk) };
   }
 }
