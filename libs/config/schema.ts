@@ -15,6 +15,20 @@ const duration = (fallback: string) =>
       return Math.round(n / 1000);
     });
 
+/** Milliseconds, for intervals that tests shrink below a second (200ms). */
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const n = /^\d+$/.test(v) ? Number(v) * 1000 : ms(v as ms.StringValue);
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < 50 || n > 3_600_000) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration from 50ms to 1h` });
+        return z.NEVER;
+      }
+      return Math.round(n);
+    });
+
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -70,6 +84,8 @@ export const envSchema = z.object({
   SIGNING_KEY_PRIMARY: z.string().min(1).max(200).optional(),
   DEV_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
   KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  KEY_PUBLISH_DELAY: duration('6m'),
+  KEY_RELOAD_INTERVAL: durationMs('10s'),
   OIDC_ISSUER_URL: url(['http:', 'https:']).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -104,7 +120,6 @@ export const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('16kb'),
-  SHUTDOWN_ON_IDLE: bool(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
