@@ -34,7 +34,16 @@ export interface AppConfig {
   redis: { url?: string };
   /** Seconds between incremental denylist resyncs from Postgres (the broadcast's safety net). */
   denylist: { syncInterval: number };
-  keys: { dir?: string; primary?: string; devAlg: SigningAlg; encryptionSecret?: string };
+  keys: {
+    dir?: string;
+    primary?: string;
+    devAlg: SigningAlg;
+    encryptionSecret?: string;
+    /** Seconds a staged key (database key store) is published before it signs. */
+    publishDelay: number;
+    /** Milliseconds between reloads of the database key set. */
+    reloadIntervalMs: number;
+  };
   oidc: {
     issuerUrl?: string;
     clientId?: string;
@@ -110,6 +119,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       primary: e.SIGNING_KEY_PRIMARY,
       devAlg: e.DEV_KEY_ALG,
       encryptionSecret: e.KEY_ENCRYPTION_SECRET,
+      publishDelay: e.KEY_PUBLISH_DELAY,
+      reloadIntervalMs: e.KEY_RELOAD_INTERVAL,
     },
     oidc: {
       issuerUrl: e.OIDC_ISSUER_URL,
