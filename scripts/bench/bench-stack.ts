@@ -167,7 +167,8 @@ export interface Server {
 
 const root = path.resolve(__dirname, '../../..');
 const MAIN = path.join(root, 'dist/apps/auth/src/main.js');
-const KEEP_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
+// UV_THREADPOOL_SIZE passes through: the signing pool's size is an operator's knob worth measuring.
+const KEEP_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE'];
 
 /**
  * The built server as a child process. BENCH_PROFILE=<dir> adds --cpu-prof (written when the
