@@ -1,5 +1,12 @@
 import { Init1763800000000 } from './1763800000000-init';
 import { Tenancy1763800100000 } from './1763800100000-tenancy';
+import { TrustedIssuers1763800200000 } from './1763800200000-trusted-issuers';
+import { SigningKeyStore1763800300000 } from './1763800300000-signing-key-store';
 
 /** In order. Each tenant table's RLS policy ships in the migration that creates it. */
-export const MIGRATIONS = [Init1763800000000, Tenancy1763800100000];
+export const MIGRATIONS = [
+  Init1763800000000,
+  Tenancy1763800100000,
+  TrustedIssuers1763800200000,
+  SigningKeyStore1763800300000,
+];

@@ -32,6 +32,7 @@ describe('RLS belt › catalogue', () => {
         'clients',
         'memberships',
         'token_denylist',
+        'trusted_issuers',
       ]),
     );
     expect(rows.filter((r) => !r.rls || !r.forced)).toEqual([]);

@@ -77,7 +77,9 @@ describe('RLS belt › CLI (migrate, tenant)', () => {
 
   it('migrate --json applies every migration once, then none', async () => {
     const first = json(await cli(['migrate', '--json']));
-    expect(first).toEqual({ applied: ['Init1763800000000', 'Tenancy1763800100000'] });
+    expect(first).toEqual({
+      applied: ['Init1763800000000', 'Tenancy1763800100000', 'TrustedIssuers1763800200000'],
+    });
     expect(json(await cli(['migrate', '--json']))).toEqual({ applied: [] });
   }, 30_000);
 

@@ -14,6 +14,10 @@ describe('RLS belt › migrations', () => {
       runMigrations(db.ownerUrl, db.appUrl),
       runMigrations(db.ownerUrl, db.appUrl),
     ]);
-    expect(runs.flat().sort()).toEqual(['Init1763800000000', 'Tenancy1763800100000']);
+    expect(runs.flat().sort()).toEqual([
+      'Init1763800000000',
+      'Tenancy1763800100000',
+      'TrustedIssuers1763800200000',
+    ]);
   });
 });

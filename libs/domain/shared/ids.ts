@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   session: 'ses',
   membership: 'mem',
   event: 'evt',
+  trustedIssuer: 'tis',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
