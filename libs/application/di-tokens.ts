@@ -34,4 +34,8 @@ export const DI = {
   StartLogin: Symbol('StartLoginUseCase'),
   CompleteLogin: Symbol('CompleteLoginUseCase'),
   SessionTokens: Symbol('SessionTokens'),
+  TrustedIssuers: Symbol('TrustedIssuerRepository'),
+  SubjectTokenVerifier: Symbol('SubjectTokenVerifier'),
+  ExchangeToken: Symbol('ExchangeTokenUseCase'),
+  ManageTrustedIssuers: Symbol('ManageTrustedIssuers'),
 } as const;

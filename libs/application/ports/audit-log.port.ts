@@ -11,7 +11,9 @@ export type AuditAction =
   | 'key.rotate'
   | 'key.retire'
   | 'tenant.create'
-  | 'tenant.disable';
+  | 'tenant.disable'
+  | 'trusted_issuer.add'
+  | 'trusted_issuer.remove';
 
 export interface AuditEvent {
   tenantId: string;

@@ -7,11 +7,16 @@ import { looksLikeRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
 import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import type { RotateRefreshUseCase } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
+import {
+  TOKEN_EXCHANGE_GRANT,
+  type ExchangeTokenUseCase,
+} from '@tessera/application/exchange-token/exchange-token.use-case';
 import type { TokenResponse } from '@tessera/application/tokens/token-response';
 import { clientCredentialsGrant } from './grants/client-credentials.grant';
+import { tokenExchangeGrant } from './grants/token-exchange.grant';
 import { oauthForm, presentedCredentials, requestedScopes, tagRequest } from './oauth-request';
 
-const SUPPORTED: readonly string[] = ['client_credentials', 'refresh_token'];
+const SUPPORTED: readonly string[] = ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT];
 
 /** POST /oauth/token (RFC 6749 §3.2): authenticate the client, then run the grant. */
 @Controller('oauth')
@@ -20,6 +25,7 @@ export class TokenController {
     @Inject(DI.AuthenticateClient) private readonly authenticate: AuthenticateClient,
     @Inject(DI.IssueToken) private readonly issue: IssueTokenUseCase,
     @Inject(DI.RotateRefresh) private readonly rotate: RotateRefreshUseCase,
+    @Inject(DI.ExchangeToken) private readonly exchange: ExchangeTokenUseCase,
   ) {}
 
   @Post('token')
@@ -39,6 +45,8 @@ export class TokenController {
     let body: TokenResponse;
     if (grant === 'client_credentials') {
       body = await clientCredentialsGrant(this.issue, client, scopes);
+    } else if (grant === TOKEN_EXCHANGE_GRANT) {
+      body = await tokenExchangeGrant(this.exchange, client, form, scopes);
     } else {
       if (!form.refresh_token)
         throw new DomainError('invalid_request', 'refresh_token is required');

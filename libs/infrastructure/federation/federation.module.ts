@@ -1,0 +1,52 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import type { AuditLog } from '@tessera/application/ports/audit-log.port';
+import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import type { SubjectTokenVerifier } from '@tessera/application/exchange-token/subject-token-verifier.port';
+import type { TrustedIssuerRepository } from '@tessera/application/exchange-token/trusted-issuer-repository.port';
+import { ExchangeTokenUseCase } from '@tessera/application/exchange-token/exchange-token.use-case';
+import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
+import { JoseSubjectTokenVerifier } from './jose-subject-token-verifier.adapter';
+import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-repository.adapter';
+
+const silentAudit: AuditLog = { record: async () => {} };
+
+/** RFC 8693 token exchange: trusted external issuers, their JWKS, the exchange use case. */
+@Module({
+  providers: [
+    {
+      provide: DI.TrustedIssuers,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TypeOrmTrustedIssuerRepository(ds),
+    },
+    {
+      provide: DI.SubjectTokenVerifier,
+      inject: [APP_CONFIG],
+      useFactory: (cfg: AppConfig) =>
+        new JoseSubjectTokenVerifier({
+          leewaySeconds: cfg.tokens.leeway,
+          production: cfg.production,
+        }),
+    },
+    {
+      provide: DI.ExchangeToken,
+      inject: [DI.TrustedIssuers, DI.SubjectTokenVerifier, DI.IssueToken, APP_CONFIG],
+      useFactory: (
+        r: TrustedIssuerRepository,
+        v: SubjectTokenVerifier,
+        i: IssueTokenUseCase,
+        cfg: AppConfig,
+      ) => new ExchangeTokenUseCase(r, v, i, { audience: cfg.tokens.audience }),
+    },
+    {
+      provide: DI.ManageTrustedIssuers,
+      inject: [DI.TrustedIssuers, APP_CONFIG, { token: DI.AuditLog, optional: true }],
+      useFactory: (r: TrustedIssuerRepository, cfg: AppConfig, a?: AuditLog) =>
+        new ManageTrustedIssuers(r, a ?? silentAudit, { production: cfg.production }),
+    },
+  ],
+  exports: [DI.TrustedIssuers, DI.ExchangeToken, DI.ManageTrustedIssuers],
+})
+export class FederationModule {}
