@@ -28,4 +28,8 @@ export class SigningKeyEntity {
 
   @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
   retiredAt: Date | null;
+
+  /** The latest exp of a token signed beyond ACCESS_TOKEN_TTL (docs/keys.md). */
+  @Column({ name: 'max_exp', type: 'timestamptz', nullable: true })
+  maxExp: Date | null;
 }
