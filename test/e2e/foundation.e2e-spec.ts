@@ -41,16 +41,14 @@ describe('foundation', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-devkey-'));
     const first = await startTestApp(db, { DATA_DIR: dataDir, DEV_KEY_ALG: 'RS256' });
     const tenant = await first.app.get<TenantDirectory>(DI.Tenants).create('devkey', 'devkey');
-    const minted = await first.app
-      .get<IssueTokenUseCase>(DI.IssueToken)
-      .execute({
-        tenantId: tenant.id,
-        subject: 's',
-        clientId: 'tessera-cli',
-        scopes: [],
-        grant: 'cli',
-        withRefresh: false,
-      });
+    const minted = await first.app.get<IssueTokenUseCase>(DI.IssueToken).execute({
+      tenantId: tenant.id,
+      subject: 's',
+      clientId: 'tessera-cli',
+      scopes: [],
+      grant: 'cli',
+      withRefresh: false,
+    });
     await first.close();
     const second = await startTestApp(db, { DATA_DIR: dataDir });
     try {
@@ -125,28 +123,14 @@ describe('foundation', () => {
         await app.close();
       }
     });
-
-    it('two primaries refuse to start with a clear message', async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-keys-'));
-      for (const n of ['a', 'b'])
-        writeFileSync(path.join(dir, `${n}.pem`), (await generateSigningKey('EdDSA')).privatePem);
-      writeFileSync(
-        path.join(dir, 'keys.json'),
-        JSON.stringify({
-          keys: [
-            { file: 'a.pem', primary: true },
-            { file: 'b.pem', primary: true },
-          ],
-        }),
-      );
-      await expect(startTestApp(db, { SIGNING_KEYS_DIR: dir })).rejects.toThrow(
-        /2 primary signing keys/,
-      );
-    });
   });
 
   describe('the built server (node dist/apps/auth/src/main.js)', () => {
-    beforeAll(() => ensureBuilt());
+    const keyPems: string[] = [];
+    beforeAll(async () => {
+      ensureBuilt();
+      for (let i = 0; i < 2; i++) keyPems.push((await generateSigningKey('EdDSA')).privatePem);
+    });
     const runServer = (env: Record<string, string>) =>
       spawnSync(process.execPath, ['dist/apps/auth/src/main.js'], {
         cwd: repoRoot,
@@ -176,6 +160,24 @@ describe('foundation', () => {
       expect(r.status).not.toBe(0);
       expect(r.stderr).toMatch(/keys generate/);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
+    it('two primaries refuse to start with one clear line', () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-keys-'));
+      for (const n of ['a', 'b']) writeFileSync(path.join(dir, `${n}.pem`), keyPems.shift()!);
+      writeFileSync(
+        path.join(dir, 'keys.json'),
+        JSON.stringify({
+          keys: [
+            { file: 'a.pem', primary: true },
+            { file: 'b.pem', primary: true },
+          ],
+        }),
+      );
+      const r = runServer({ SIGNING_KEYS_DIR: dir, DATABASE_URL: db.appUrl });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/2 primary signing keys/);
     });
 
     it('SIGTERM stops it cleanly', async () => {
