@@ -114,7 +114,8 @@ export function startCpuAccounting(t: CpuTargets): (requests: number) => CpuBrea
   const a = snapshot(t);
   return (requests) => {
     const b = snapshot(t);
-    const d = (k: keyof Snapshot) => b[k] - a[k];
+    // A Postgres backend that exited between the snapshots would make its column negative.
+    const d = (k: keyof Snapshot) => Math.max(0, b[k] - a[k]);
     const ours = d('serverMain') + d('serverOther') + d('postgres') + d('redis') + d('bench');
     const per = (ms: number) => +(ms / Math.max(requests, 1)).toFixed(3);
     return {
