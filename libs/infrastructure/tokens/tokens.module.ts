@@ -22,6 +22,7 @@ import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-tok
 import { IntrospectTokenUseCase } from '@tessera/application/introspect-token/introspect-token.use-case';
 import { VerifyAccessToken } from '@tessera/application/verify-access-token/verify-access-token.use-case';
 import { TypeOrmClientRepository } from './typeorm-client.repository';
+import { CachedClientRepository } from './cached-client-lookup';
 import { TypeOrmTokenRecords } from './typeorm-token-records';
 import { CachedTenantStatus } from './cached-tenant-status';
 
@@ -55,7 +56,7 @@ const silentAudit: AuditLog = { record: async () => {} };
     {
       provide: DI.Clients,
       inject: [DataSource],
-      useFactory: (ds: DataSource) => new TypeOrmClientRepository(ds),
+      useFactory: (ds: DataSource) => new CachedClientRepository(new TypeOrmClientRepository(ds)),
     },
     {
       provide: DI.TokenRecords,
