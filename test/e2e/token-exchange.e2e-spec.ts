@@ -346,7 +346,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
 
   it('unsupported subject_token_type, requested_token_type, actor_token → invalid_request (RFC 8693 §2.2.2)', async () => {
     const token = await wl.sign();
-    for (const extra of [
+    for (const extra of <Record<string, string>[]>[
       { subject_token_type: ACCESS_TOKEN_TYPE },
       { subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' },
       { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' },
@@ -362,7 +362,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
   });
 
   it('an audience or resource Tessera does not issue for → invalid_target', async () => {
-    for (const extra of [
+    for (const extra of <Record<string, string>[]>[
       { audience: 'https://elsewhere.example' },
       { resource: 'https://x.example/api' },
     ]) {

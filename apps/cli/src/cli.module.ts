@@ -3,10 +3,9 @@ import { ClientCommand, CLIENT_COMMANDS } from './client/client.command';
 import { DenylistCommand, DenylistPruneCommand } from './denylist/denylist.command';
 import { AuditCommand } from './audit/audit.command';
 import { AuditTailCommand } from './audit/audit-tail.command';
-import { KeysCommand } from './keys/keys.command';
+import { KeysCommand, KEYS_COMMANDS } from './keys/keys.command';
+import { IssuerCommand, ISSUER_COMMANDS } from './issuer/issuer.command';
 import { TokenCommand, TOKEN_COMMANDS } from './token/token.command';
-import { KeysGenerateCommand } from './keys/keys-generate.command';
-import { KeysListCommand } from './keys/keys-list.command';
 import { MigrateCommand } from './migrate/migrate.command';
 import { TenantCommand } from './tenant/tenant.command';
 import { TenantCreateCommand } from './tenant/tenant-create.command';
@@ -24,9 +23,10 @@ import { TenantListCommand } from './tenant/tenant-list.command';
     DenylistPruneCommand,
     AuditCommand,
     AuditTailCommand,
+    IssuerCommand,
+    ...ISSUER_COMMANDS,
     KeysCommand,
-    KeysGenerateCommand,
-    KeysListCommand,
+    ...KEYS_COMMANDS,
     MigrateCommand,
     TenantCommand,
     TenantCreateCommand,

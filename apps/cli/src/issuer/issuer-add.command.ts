@@ -1,0 +1,82 @@
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { emit } from '../output';
+import { issuerJson, withTrustedIssuers } from './issuer-services';
+
+interface Flags {
+  tenant?: string;
+  issuer?: string;
+  jwksUri?: string;
+  audience?: string;
+  subjectPrefix?: string;
+  scopes?: string[];
+  role?: string;
+  json?: boolean;
+}
+
+@SubCommand({
+  name: 'add',
+  description: 'trust an external OIDC issuer for token exchange (RFC 8693)',
+})
+export class IssuerAddCommand extends CommandRunner {
+  async run(_: string[], f: Flags): Promise<void> {
+    const row = await withTrustedIssuers(f.tenant, (issuers, tenantId) =>
+      issuers.add(
+        tenantId,
+        {
+          issuer: f.issuer,
+          jwksUri: f.jwksUri,
+          audience: f.audience,
+          subjectPrefix: f.subjectPrefix,
+          scopes: f.scopes,
+          role: f.role,
+        },
+        'cli',
+      ),
+    );
+    emit(Boolean(f.json), issuerJson(row), `trusted issuer ${row.id} added (${row.issuer})`);
+  }
+
+  @Option({ flags: '--tenant <slug>', required: true })
+  parseTenant(v: string): string {
+    return v;
+  }
+  @Option({ flags: '--issuer <url>', required: true, description: 'exact `iss` of its tokens' })
+  parseIssuer(v: string): string {
+    return v;
+  }
+  @Option({
+    flags: '--jwks-uri <url>',
+    required: true,
+    description: 'where its signing keys are fetched (never from a token)',
+  })
+  parseJwksUri(v: string): string {
+    return v;
+  }
+  @Option({
+    flags: '--audience <aud>',
+    required: true,
+    description: 'value the subject token’s aud must contain',
+  })
+  parseAudience(v: string): string {
+    return v;
+  }
+  @Option({
+    flags: '--subject-prefix <prefix>',
+    description: 'prepended to the external sub (e.g. "github:")',
+  })
+  parseSubjectPrefix(v: string): string {
+    return v;
+  }
+  @Option({ flags: '--scopes <scopes>', description: 'space-separated scopes it may be granted' })
+  parseScopes(v: string): string[] {
+    return v.split(' ').filter(Boolean);
+  }
+  @Option({ flags: '--role <role>', description: 'role claim of the issued tokens' })
+  parseRole(v: string): string {
+    return v;
+  }
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,25 @@
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { emit } from '../output';
+import { issuerJson, withTrustedIssuers } from './issuer-services';
+
+@SubCommand({ name: 'list', description: 'list the issuers a tenant trusts' })
+export class IssuerListCommand extends CommandRunner {
+  async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+    const rows = await withTrustedIssuers(f.tenant, (issuers, tenantId) => issuers.list(tenantId));
+    const list = rows.map(issuerJson);
+    emit(
+      Boolean(f.json),
+      { issuers: list },
+      list.map((t) => `${t.id}  ${t.status}  ${t.issuer}`).join('\n') || '(no trusted issuers)',
+    );
+  }
+
+  @Option({ flags: '--tenant <slug>', required: true })
+  parseTenant(v: string): string {
+    return v;
+  }
+  @Option({ flags: '--json' })
+  parseJson(): boolean {
+    return true;
+  }
+}
