@@ -55,10 +55,11 @@ function pinoHttpOptions(cfg: AppConfig): Options {
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     // 4xx are the protocol working (bad grants, expired tokens): info, not warnings.
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    // Probes and scrapes every few seconds would drown the log.
-    autoLogging: {
-      ignore: (req) => /^\/(health\/|metrics)/.test((req as { url?: string }).url ?? ''),
-    },
+    // Probes and scrapes every few seconds would drown the log. Above `info` no request line
+    // would be written anyway: skip the per-request work altogether (it shows in profiles).
+    autoLogging: ['fatal', 'error', 'warn', 'silent'].includes(cfg.logLevel)
+      ? false
+      : { ignore: (req) => /^\/(health\/|metrics)/.test((req as { url?: string }).url ?? '') },
   };
 }
 

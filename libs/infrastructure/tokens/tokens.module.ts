@@ -24,6 +24,7 @@ import { VerifyAccessToken } from '@tessera/application/verify-access-token/veri
 import { TypeOrmClientRepository } from './typeorm-client.repository';
 import { CachedClientRepository } from './cached-client-lookup';
 import { TypeOrmTokenRecords } from './typeorm-token-records';
+import { GroupCommitTokenRecords } from './group-commit-token-records';
 import { CachedTenantStatus } from './cached-tenant-status';
 
 const SETTINGS = Symbol('TokenSettings');
@@ -61,7 +62,7 @@ const silentAudit: AuditLog = { record: async () => {} };
     {
       provide: DI.TokenRecords,
       inject: [DataSource],
-      useFactory: (ds: DataSource) => new TypeOrmTokenRecords(ds),
+      useFactory: (ds: DataSource) => new GroupCommitTokenRecords(new TypeOrmTokenRecords(ds)),
     },
     {
       provide: DI.TenantStatus,
