@@ -16,6 +16,7 @@ describe('RLS belt › migrations', () => {
     ]);
     expect(runs.flat().sort()).toEqual([
       'Init1763800000000',
+      'SigningKeyStore1763800300000',
       'Tenancy1763800100000',
       'TrustedIssuers1763800200000',
     ]);

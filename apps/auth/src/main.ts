@@ -2,19 +2,20 @@ import { Logger } from '@nestjs/common';
 import { loadConfig, ConfigError } from '@tessera/config';
 import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
 import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
+import { usesDatabaseKeys } from '@tessera/infrastructure/crypto/database-key-ring';
 import { createAuthApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.env);
-  const { ring: keyRing, generatedDevKey } = await loadKeyRing({
-    ...cfg.keys,
-    production: cfg.production,
-    dataDir: cfg.dataDir,
-  });
+  // The database key store needs the database (and its migrations): Nest loads it, and a key
+  // fault still surfaces here as one KeyConfigError line.
+  const { ring: keyRing, generatedDevKey } = usesDatabaseKeys(cfg)
+    ? { ring: undefined, generatedDevKey: undefined }
+    : await loadKeyRing({ ...cfg.keys, production: cfg.production, dataDir: cfg.dataDir });
   const app = await createAuthApp(cfg, { keyRing });
   if (generatedDevKey) {
     new Logger('Keys').warn(
-      `DEVELOPMENT SIGNING KEY generated at ${generatedDevKey} (kid ${keyRing.kid}). Never use it in production: set SIGNING_KEYS_DIR to keys from \`npm run -s cli -- keys generate\`.`,
+      `DEVELOPMENT SIGNING KEY generated at ${generatedDevKey} (kid ${keyRing!.kid}). Never use it in production: set SIGNING_KEYS_DIR to keys from \`npm run -s cli -- keys generate\`.`,
     );
   }
   await app.listen(cfg.http.port, cfg.http.host);

@@ -16,7 +16,8 @@ export type AuditAction =
   | 'trusted_issuer.remove';
 
 export interface AuditEvent {
-  tenantId: string;
+  /** null: a global event (signing keys), written and read only on the cross-tenant path. */
+  tenantId: string | null;
   actor: string;
   action: AuditAction;
   target?: string;

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { AuditEvent, AuditLog } from '@tessera/application/ports/audit-log.port';
 import { newId } from '@tessera/domain/shared/ids';
 import { RequestContext } from '../logging/request-context';
@@ -24,26 +25,26 @@ export class TypeOrmAuditLog implements AuditLog {
       for (const [k, v] of Object.entries(event.details ?? {})) {
         if (!SECRET_KEY.test(k)) details[k] = typeof v === 'string' ? v.slice(0, 512) : v;
       }
-      await this.tx.run(
-        (em) =>
-          em.query(
-            `INSERT INTO tessera.audit_events (id, tenant_id, actor, action, target, details, request_id)
+      const write = (em: EntityManager) =>
+        em.query(
+          `INSERT INTO tessera.audit_events (id, tenant_id, actor, action, target, details, request_id)
              VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-            [
-              newId('event'),
-              event.tenantId,
-              clip(event.actor, 200),
-              event.action,
-              clip(event.target, 200),
-              JSON.stringify(details),
-              clip(event.requestId ?? RequestContext.requestId(), 64),
-            ],
-          ),
-        event.tenantId,
-      );
+          [
+            newId('event'),
+            event.tenantId,
+            clip(event.actor, 200),
+            event.action,
+            clip(event.target, 200),
+            JSON.stringify(details),
+            clip(event.requestId ?? RequestContext.requestId(), 64),
+          ],
+        );
+      await (event.tenantId === null
+        ? this.tx.crossTenant('audit global event', write)
+        : this.tx.run(write, event.tenantId));
     } catch (e) {
       this.log.error(
-        `audit event ${event.action} for tenant ${event.tenantId} not written: ${(e as Error).message}`,
+        `audit event ${event.action} for ${event.tenantId ?? 'no tenant (global)'} not written: ${(e as Error).message}`,
       );
     }
   }

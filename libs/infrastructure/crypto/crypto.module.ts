@@ -1,12 +1,29 @@
-import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { Metrics } from '@tessera/application/ports/metrics.port';
 import { loadKeyRing } from './key-loader';
 import type { KeyRing } from './key-ring';
 import { JoseTokenVerifier } from './jose-token-verifier';
+import { DatabaseKeyRing, databaseKeyOptions, usesDatabaseKeys } from './database-key-ring';
 
 const PRELOADED_KEY_RING = Symbol('PreloadedKeyRing');
+
+/** Stops the database key store's reload timer with the app. */
+class KeyReloadLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(DI.KeyRing) private readonly ring: KeyRing) {}
+  onApplicationShutdown(): void {
+    if (this.ring instanceof DatabaseKeyRing) this.ring.stop();
+  }
+}
 
 /** Binds the key ring (signer, key store) and the signature verifier. */
 @Global()
@@ -14,9 +31,26 @@ const PRELOADED_KEY_RING = Symbol('PreloadedKeyRing');
   providers: [
     {
       provide: DI.KeyRing,
-      inject: [APP_CONFIG, { token: PRELOADED_KEY_RING, optional: true }],
-      useFactory: async (cfg: AppConfig, preloaded?: KeyRing): Promise<KeyRing> => {
+      inject: [
+        APP_CONFIG,
+        { token: PRELOADED_KEY_RING, optional: true },
+        { token: DataSource, optional: true },
+      ],
+      useFactory: async (
+        cfg: AppConfig,
+        preloaded?: KeyRing,
+        ds?: DataSource,
+      ): Promise<KeyRing> => {
         if (preloaded) return preloaded;
+        if (usesDatabaseKeys(cfg) && ds) {
+          // Keys in signing_keys (docs/keys.md): read after migrations, reloaded periodically.
+          const log = new Logger('Keys');
+          const ring = await DatabaseKeyRing.open(ds, databaseKeyOptions(cfg, log));
+          log.log(
+            `signing with kid ${ring.kid} (${ring.alg}) from the database; ${ring.list().length} key(s) published`,
+          );
+          return ring.start();
+        }
         const { ring, generatedDevKey } = await loadKeyRing({
           dir: cfg.keys.dir,
           primary: cfg.keys.primary,
@@ -49,6 +83,7 @@ const PRELOADED_KEY_RING = Symbol('PreloadedKeyRing');
           (kid) => metrics?.kidPresented(kid),
         ),
     },
+    KeyReloadLifecycle,
   ],
   exports: [DI.KeyRing, DI.TokenSigner, DI.KeyStore, DI.SignatureVerifier],
 })

@@ -82,12 +82,12 @@ export class KeyRing implements KeyStore, TokenSigner {
   }
 
   sign(payload: object, typ: string): Promise<SignedJwt> {
-    const { kid, alg, privateKey } = this.state.primary.material;
-    return signCompact({ alg, kid, typ }, payload, privateKey!).then((token) => ({
-      token,
-      kid,
-      alg,
-    }));
+    return signWith(this.signingMaterial(), payload, typ);
+  }
+
+  /** The primary's material as of now: a subclass that awaits before signing keeps this one. */
+  protected signingMaterial(): KeyMaterial {
+    return this.state.primary.material;
   }
 
   publicJwk(): PublicJwk {
@@ -115,4 +115,13 @@ export class KeyRing implements KeyStore, TokenSigner {
   jwks(): { keys: PublicJwk[] } {
     return { keys: this.state.infos.map((i) => i.publicJwk) };
   }
+}
+
+export function signWith(material: KeyMaterial, payload: object, typ: string): Promise<SignedJwt> {
+  const { kid, alg, privateKey } = material;
+  return signCompact({ alg, kid, typ }, payload, privateKey!).then((token) => ({
+    token,
+    kid,
+    alg,
+  }));
 }

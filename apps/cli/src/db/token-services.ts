@@ -7,6 +7,11 @@ import { systemClock } from '@tessera/domain/shared/clock.port';
 import { TokenIssuer } from '@tessera/domain/token/token-issuer';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
+import {
+  DatabaseKeyRing,
+  databaseKeyOptions,
+  usesDatabaseKeys,
+} from '@tessera/infrastructure/crypto/database-key-ring';
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
@@ -51,12 +56,20 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         return redis;
       },
       issuer: async () => {
-        const { ring } = await loadKeyRing({
-          ...db.cfg.keys,
-          production: db.cfg.production,
-          dataDir: db.cfg.dataDir,
-          devAlg: db.cfg.keys.devAlg,
-        });
+        // The server's keys: the database key store's active key, or the key files.
+        const ring = usesDatabaseKeys(db.cfg)
+          ? await DatabaseKeyRing.open(
+              db.dataSource,
+              databaseKeyOptions(db.cfg, { log: () => undefined, warn }),
+            )
+          : (
+              await loadKeyRing({
+                ...db.cfg.keys,
+                production: db.cfg.production,
+                dataDir: db.cfg.dataDir,
+                devAlg: db.cfg.keys.devAlg,
+              })
+            ).ring;
         const issuer = new TokenIssuer(ring, systemClock, {
           issuer: db.cfg.issuer,
           audience: db.cfg.tokens.audience,

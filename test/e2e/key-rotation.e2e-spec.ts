@@ -1,0 +1,324 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DI } from '@tessera/application/di-tokens';
+import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
+import { ensureBuilt, repoRoot } from '@tessera/testing/build';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
+import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/oauth-fixtures';
+
+/*
+ * The database key store end to end, on a compressed clock: a staged key is published for
+ * KEY_PUBLISH_DELAY before it signs, the previous key keeps verifying until the last token it
+ * signed has expired (ACCESS_TOKEN_TTL + CLOCK_SKEW_LEEWAY, or a longer CLI-minted token), and
+ * two nodes over one database agree without talking to each other.
+ */
+const PUBLISH_DELAY_MS = 4000;
+const TTL_MS = 4000;
+const LEEWAY_MS = 1000;
+const SECRET = randomBytes(32).toString('base64url');
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json: () => Record<string, string>;
+}
+
+const kidOf = (jwt: string) =>
+  (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until fn returns a value (not undefined) or the deadline passes. */
+async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>) {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRET, no SIGNING_KEYS_DIR)', () => {
+  let db: TestDatabase;
+  let nodes: RunningApp[];
+  let client: TestClient;
+  let cliEnv: Record<string, string>;
+  const env = {
+    KEY_ENCRYPTION_SECRET: SECRET,
+    KEY_PUBLISH_DELAY: `${PUBLISH_DELAY_MS / 1000}s`,
+    KEY_RELOAD_INTERVAL: '200ms',
+    ACCESS_TOKEN_TTL: `${TTL_MS / 1000}s`,
+    CLOCK_SKEW_LEEWAY: `${LEEWAY_MS / 1000}s`,
+    ISSUER: 'http://tessera.test',
+  };
+
+  const cli = (...args: string[]) =>
+    new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
+        cwd: repoRoot,
+        env: cliEnv,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) =>
+        resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, string> }),
+      );
+    });
+  const token = async (node: RunningApp) => {
+    const r = await postForm(
+      `${node.url}/oauth/token`,
+      { grant_type: 'client_credentials', scope: 'read' },
+      { authorization: basic(client) },
+    );
+    expect(r.status).toBe(200);
+    return r.json.access_token as string;
+  };
+  const active = async (node: RunningApp, jwt: string) =>
+    (
+      await postForm(
+        `${node.url}/oauth/introspect`,
+        { token: jwt },
+        { authorization: basic(client) },
+      )
+    ).json.active;
+  const jwksKids = async (node: RunningApp) =>
+    (
+      (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      }
+    ).keys
+      .map((k) => k.kid)
+      .sort();
+  const ringOf = (node: RunningApp) => node.app.get<KeyRing>(DI.KeyRing);
+
+  beforeAll(async () => {
+    ensureBuilt();
+    db = await createTestDatabase();
+    // Two nodes booting at once over an empty table: one key is created, both sign with it.
+    nodes = await Promise.all([startTestApp(db, env), startTestApp(db, env)]);
+    client = await seedClient(nodes[0]!);
+    cliEnv = {
+      PATH: process.env.PATH!,
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      DATA_DIR: nodes[0]!.cfg.dataDir,
+      LOG_LEVEL: 'silent',
+      ...env,
+    };
+  });
+  afterAll(async () => {
+    for (const n of nodes ?? []) await n.close();
+    await db?.drop();
+  });
+
+  it('rotate › staged B is published before it signs, A verifies until its last token expired, then leaves the JWKS', async () => {
+    const A = ringOf(nodes[0]!).kid;
+    expect(ringOf(nodes[1]!).kid).toBe(A);
+    const list0 = (await cli('keys', 'list', '--json')).json() as unknown as {
+      keys: { kid: string; status: string }[];
+    };
+    expect(list0.keys).toEqual([expect.objectContaining({ kid: A, status: 'active' })]);
+
+    const t1 = await token(nodes[0]!);
+    expect(kidOf(t1)).toBe(A);
+    expect(await active(nodes[1]!, t1)).toBe(true);
+
+    // The active key cannot be retired: one line, non-zero, nothing changed.
+    const refused = await cli('keys', 'retire', A, '--json');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/active key .*keys rotate/);
+
+    // A CLI-minted token outliving ACCESS_TOKEN_TTL keeps A published until it expires.
+    const minted = await cli(
+      'token',
+      'mint',
+      '--tenant',
+      client.slug,
+      '--sub',
+      'ops',
+      // Its own client, so the client may introspect it (RFC 7662: foreign tokens are inactive).
+      '--client',
+      client.clientId,
+      '--ttl',
+      '15s',
+      '--json',
+    );
+    expect(minted.code).toBe(0);
+    const long = minted.json().access_token!;
+    expect(kidOf(long)).toBe(A);
+    const longExp = Date.parse(minted.json().expires_at!);
+
+    const rotated = await cli('keys', 'rotate', '--alg', 'ES256', '--json');
+    expect(rotated.code).toBe(0);
+    const B = rotated.json();
+    expect(B).toMatchObject({ status: 'staged', alg: 'ES256' });
+    expect(B.kid).not.toBe(A);
+    const activatesAt = Date.parse(B.activated_at!);
+    expect(activatesAt - Date.parse(B.created_at!)).toBe(PUBLISH_DELAY_MS);
+
+    // Published on both nodes within a reload or two, while A still signs everywhere.
+    for (const n of nodes) {
+      await until('B in the JWKS', 2000, async () =>
+        (await jwksKids(n)).includes(B.kid!) ? true : undefined,
+      );
+    }
+    expect(Date.now()).toBeLessThan(activatesAt - 200);
+    for (const n of nodes) {
+      expect(await jwksKids(n)).toEqual([A, B.kid].sort());
+      expect(kidOf(await token(n))).toBe(A);
+      expect(ringOf(n).get(B.kid!)?.status).toBe('staged');
+    }
+
+    // Mint until B signs; no node signs with B before its time.
+    let lastA = t1;
+    await until('B to sign on both nodes', PUBLISH_DELAY_MS + 3000, async () => {
+      const before = Date.now();
+      const kids = [];
+      for (const n of nodes) {
+        const t = await token(n);
+        if (kidOf(t) === A) lastA = t;
+        else expect(before).toBeGreaterThanOrEqual(activatesAt - 100);
+        kids.push(kidOf(t));
+      }
+      return kids.every((k) => k === B.kid) ? true : undefined;
+    });
+    expect(ringOf(nodes[0]!).kid).toBe(B.kid);
+    expect(ringOf(nodes[1]!).kid).toBe(B.kid);
+
+    // A is retiring: still published, its tokens still verify on both nodes.
+    for (const n of nodes) {
+      expect(ringOf(n).get(A)?.status).toBe('retiring');
+      expect(await jwksKids(n)).toEqual([A, B.kid].sort());
+      expect(await active(n, lastA)).toBe(true);
+    }
+    const retiredB = await cli('keys', 'retire', B.kid!, '--json');
+    expect(retiredB.code).not.toBe(0);
+
+    // Past A's TTL rule, the longer CLI token still holds A in the JWKS.
+    await sleep(Math.max(0, activatesAt + TTL_MS + LEEWAY_MS + 300 - Date.now()));
+    expect(longExp).toBeGreaterThan(Date.now() + 1000);
+    expect(await jwksKids(nodes[0]!)).toContain(A);
+    expect(await active(nodes[1]!, long)).toBe(true);
+
+    // Gone once that token has expired (+ leeway), from both nodes, and it no longer verifies.
+    for (const n of nodes) {
+      await until('A to leave the JWKS', longExp + LEEWAY_MS + 3000 - Date.now(), async () =>
+        (await jwksKids(n)).includes(A) ? undefined : true,
+      );
+    }
+    expect(Date.now()).toBeGreaterThanOrEqual(longExp + LEEWAY_MS - 200);
+    for (const n of nodes) expect(await jwksKids(n)).toEqual([B.kid]);
+    expect(await active(nodes[0]!, long)).toBe(false);
+
+    const list = (await cli('keys', 'list', '--json')).json() as unknown as {
+      keys: { kid: string; status: string; retired_at: string | null }[];
+    };
+    expect(list.keys).toEqual([
+      expect.objectContaining({ kid: A, status: 'retired', retired_at: expect.any(String) }),
+      expect.objectContaining({ kid: B.kid, status: 'active', retired_at: null }),
+    ]);
+  });
+
+  it('keys retire › a staged key leaves the JWKS at once and never signs; the event is audited globally', async () => {
+    const rotated = await cli('keys', 'rotate', '--alg', 'EdDSA', '--json');
+    const C = rotated.json();
+    expect(C.status).toBe('staged');
+    await until('C in the JWKS', 2000, async () =>
+      (await jwksKids(nodes[1]!)).includes(C.kid!) ? true : undefined,
+    );
+    const retired = await cli('keys', 'retire', C.kid!, '--json');
+    expect(retired.code).toBe(0);
+    expect(retired.json()).toMatchObject({ kid: C.kid, status: 'retired' });
+    await until('C to leave the JWKS', 2000, async () =>
+      (await jwksKids(nodes[1]!)).includes(C.kid!) ? undefined : true,
+    );
+    await sleep(Math.max(0, Date.parse(C.activated_at!) + 500 - Date.now()));
+    expect(kidOf(await token(nodes[0]!))).not.toBe(C.kid);
+
+    const unknown = await cli('keys', 'retire', 'no-such-kid', '--json');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no signing key no-such-kid/);
+
+    const pg = new Client({ connectionString: db.ownerUrl });
+    await pg.connect();
+    try {
+      await pg.query(`SELECT set_config('app.cross_tenant', 'on', false)`);
+      const { rows } = await pg.query<{ action: string; target: string }>(
+        `SELECT action, target FROM tessera.audit_events WHERE tenant_id IS NULL ORDER BY at`,
+      );
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { action: 'key.rotate', target: C.kid },
+          { action: 'key.retire', target: C.kid },
+        ]),
+      );
+      // Private keys are stored sealed: no PEM, no JWK private member in the row.
+      const keys = await pg.query<{ enc: Buffer; jwk: object }>(
+        `SELECT private_key_enc AS enc, public_jwk AS jwk FROM tessera.signing_keys`,
+      );
+      for (const k of keys.rows) {
+        expect(k.enc.includes('PRIVATE KEY')).toBe(false);
+        expect(Object.keys(k.jwk)).not.toContain('d');
+      }
+    } finally {
+      await pg.end();
+    }
+  });
+});
+
+describe('database key store › production start', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    ensureBuilt();
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+  const base = () => ({
+    PATH: process.env.PATH!,
+    NODE_ENV: 'production',
+    ISSUER: 'https://auth.example',
+    DATABASE_URL: db.appUrl,
+    KEY_ENCRYPTION_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+  });
+  const run = (script: string, args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, [script, ...args], {
+      cwd: repoRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it('an empty table refuses to start with one line; `keys rotate` makes the first key active at once; another secret refuses with one line', () => {
+    const empty = run('dist/apps/auth/src/main.js', [], base());
+    expect(empty.status).not.toBe(0);
+    expect(empty.stderr.trim().split('\n')).toHaveLength(1);
+    expect(empty.stderr).toMatch(/no active signing key in the database.*keys rotate/);
+
+    const first = run(
+      'dist/apps/cli/src/main.js',
+      ['keys', 'rotate', '--alg', 'ES256', '--json'],
+      base(),
+    );
+    expect(first.status).toBe(0);
+    const key = JSON.parse(first.stdout) as Record<string, string>;
+    expect(key).toMatchObject({ alg: 'ES256', status: 'active' });
+    expect(key.activated_at).toBe(key.created_at);
+    expect(first.stdout).not.toMatch(/PRIVATE|"d":/);
+
+    const wrong = run('dist/apps/auth/src/main.js', [], {
+      ...base(),
+      KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64url'),
+    });
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toContain(`signing key ${key.kid} cannot be decrypted`);
+  });
+});
