@@ -17,7 +17,9 @@ module.exports = {
       name: 'domain-no-framework',
       severity: 'error',
       from: { path: '^libs/domain/' },
-      to: { path: 'node_modules/(@nestjs|typeorm|pg|ioredis|express|passport|openid-client|prom-client)' },
+      to: {
+        path: 'node_modules/(@nestjs|typeorm|pg|ioredis|express|passport|openid-client|prom-client)',
+      },
     },
     {
       name: 'application-not-infrastructure',
@@ -32,7 +34,12 @@ module.exports = {
       from: { path: '^libs/(domain|application|infrastructure|config)/' },
       to: { path: '^apps/' },
     },
-    { name: 'no-circular', severity: 'error', from: { path: '^libs/domain/' }, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: '^libs/domain/' },
+      to: { circular: true },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -24,6 +24,7 @@ async function staticChecks() {
   for (const [name, cmd, args] of [
     ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     ['lint', bin('eslint'), ['--max-warnings=0', '.']],
+    ['format', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
     ['layer rules', bin('depcruise'), ['apps', 'libs', '--config', '.dependency-cruiser.cjs']],
     // `npm ci` (the README's command) refuses a lockfile out of sync with package.json.
     ['lockfile', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']],

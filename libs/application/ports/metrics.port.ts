@@ -1,11 +1,7 @@
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 
 export type GrantLabel =
-  | 'client_credentials'
-  | 'refresh_token'
-  | 'token_exchange'
-  | 'session'
-  | 'cli';
+  'client_credentials' | 'refresh_token' | 'token_exchange' | 'session' | 'cli';
 
 /**
  * What the token lifecycle reports to operators. Labels are bounded enums: never a tenant,
