@@ -12,6 +12,11 @@ describe('return_to', () => {
     '/ok\r\nSet-Cookie: x=1',
     'relative/path',
     '/' + 'a'.repeat(600),
+    // Dot segments the URL parser resolves into a protocol-relative `//host`.
+    '/..//evil.example',
+    '/.//evil.example',
+    '/a/..//evil.example',
+    '/%2e%2e//evil.example',
   ])('refuses %j', (v) => {
     expect(() => safeReturnTo(v)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
   });

@@ -22,7 +22,8 @@ export function safeReturnTo(value: unknown): string {
   } catch {
     throw bad();
   }
-  if (parsed.origin !== PROBE_ORIGIN) throw bad();
+  // Dot segments can resolve `/..//host` into `//host`, which a browser reads as another origin.
+  if (parsed.origin !== PROBE_ORIGIN || parsed.pathname.startsWith('//')) throw bad();
   if (parsed.pathname.startsWith('/auth/')) return DEFAULT_RETURN_TO;
   return parsed.pathname + parsed.search + parsed.hash;
 }
