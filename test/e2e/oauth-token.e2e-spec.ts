@@ -143,6 +143,17 @@ describe('POST /oauth/token', () => {
       expect(res.status).toBe(413);
       expect(res.json.error).toBe('invalid_request');
     });
+    it('a body that does not decode under its Content-Encoding → 400 invalid_request, not 500', async () => {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const res = await token(
+          { grant_type: 'client_credentials' },
+          { authorization: basic(a), 'content-encoding': encoding },
+        );
+        expect(res.status).toBe(400);
+        expect(res.json.error).toBe('invalid_request');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
+    });
     it('garbage Authorization headers → 401, never 500', async () => {
       for (const h of [
         'Basic',

@@ -91,8 +91,13 @@ export class OAuthErrorFilter implements ExceptionFilter {
   }
 }
 
-function isBodyParserError(e: unknown): e is { type: string; status: number } {
+/**
+ * body-parser's refusals are http-errors: most carry a `type`, but a body that fails to
+ * decompress under its Content-Encoding is only `expose`d with a 400.
+ */
+function isBodyParserError(e: unknown): e is { type?: string; status: number } {
   const t = (e as { type?: unknown })?.type;
   const s = (e as { status?: unknown })?.status;
-  return typeof t === 'string' && typeof s === 'number' && s >= 400 && s < 500;
+  const exposed = typeof t === 'string' || (e as { expose?: unknown })?.expose === true;
+  return exposed && typeof s === 'number' && s >= 400 && s < 500;
 }
