@@ -22,9 +22,9 @@ export class IntrospectTokenUseCase {
     private readonly tenants: TenantStatusReader,
   ) {}
 
-  async execute(token: string, client: Client, hint?: string): Promise<Introspection> {
-    if (looksLikeRefreshSecret(token) && hint !== 'access_token')
-      return this.refresh(token, client);
+  /** The hint is not consulted: the token's shape tells the kinds apart (RFC 7662 §2.1). */
+  async execute(token: string, client: Client): Promise<Introspection> {
+    if (looksLikeRefreshSecret(token)) return this.refresh(token, client);
     const claims = await this.verifier.verify(token).catch(() => undefined);
     if (!claims || claims.client_id !== client.id || claims.org !== client.tenantId)
       return INACTIVE;

@@ -24,7 +24,7 @@ export class IntrospectController {
     const result =
       form.token.length > 8192
         ? { active: false }
-        : await this.introspect.execute(form.token, client, form.token_type_hint);
+        : await this.introspect.execute(form.token, client);
     res.setHeader('Cache-Control', 'no-store');
     res.json(result);
   }

@@ -23,14 +23,9 @@ export class RevokeController {
     const client = await this.authenticate.execute(presentedCredentials(req, form));
     tagRequest(req, client.tenantId, client.id);
     if (!form.token) throw new DomainError('invalid_request', 'token is required');
-    if (form.token_type_hint && !HINTS.includes(form.token_type_hint)) {
-      throw new DomainError(
-        'unsupported_token_type',
-        'token_type_hint must be access_token or refresh_token',
-      );
-    }
-    if (form.token.length <= 8192)
-      await this.revoke.revokePresented(form.token, client, form.token_type_hint);
+    // RFC 7009 §2.2: an invalid hint value is ignored and does not change the response.
+    const hint = HINTS.includes(form.token_type_hint ?? '') ? form.token_type_hint : undefined;
+    if (form.token.length <= 8192) await this.revoke.revokePresented(form.token, client, hint);
     res.setHeader('Cache-Control', 'no-store');
     res.status(200).end();
   }
