@@ -80,6 +80,24 @@ describe('POST /oauth/token', () => {
     });
   });
 
+  describe('GET /api/v1/me challenges (RFC 6750 §3)', () => {
+    const me = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me`, { headers });
+    it('no credentials, or another scheme → 401 with a Bearer challenge and no error code (§3.1)', async () => {
+      for (const headers of [{}, { authorization: basic(a) }]) {
+        const res = await me(headers);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
+      }
+    });
+    it('an invalid bearer token → 401 with error="invalid_token" in the challenge', async () => {
+      const res = await me({ authorization: 'Bearer a.b.c' });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe(
+        'Bearer realm="tessera", error="invalid_token"',
+      );
+    });
+  });
+
   describe('errors (RFC 6749 §5.2)', () => {
     it('a wrong secret → 401 invalid_client with WWW-Authenticate', async () => {
       const res = await token(

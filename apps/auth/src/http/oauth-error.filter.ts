@@ -83,7 +83,12 @@ export class OAuthErrorFilter implements ExceptionFilter {
     if (error.code === 'invalid_client') {
       res.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
     } else if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-      res.setHeader('WWW-Authenticate', `Bearer realm="tessera", error="${error.code}"`);
+      // RFC 6750 §3.1: a request with no bearer token at all gets a challenge without an error.
+      const presented = /^Bearer /i.test(req.headers.authorization ?? '');
+      res.setHeader(
+        'WWW-Authenticate',
+        presented ? `Bearer realm="tessera", error="${error.code}"` : 'Bearer realm="tessera"',
+      );
     }
     const retryAfter = (exception as { retryAfter?: number }).retryAfter;
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
