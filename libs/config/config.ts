@@ -56,11 +56,15 @@ export interface AppConfig {
   };
   session: { idleTtl: number; absoluteTtl: number; pendingLoginTtl: number };
   metrics: { allowCidrs: string[]; port?: number };
-  /** Requests per window: per client IP, per client_id at /oauth/token, per session minting. */
+  /**
+   * Requests per window: unauthenticated (or failed) per client IP, authenticated per principal
+   * (client, token subject or session), per client at /oauth/token, per session minting.
+   */
   rateLimit: {
     enabled: boolean;
     windowSeconds: number;
     anonymous: number;
+    authenticated: number;
     token: number;
     sessionMint: number;
   };
@@ -147,6 +151,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enabled: e.RATE_LIMIT_ENABLED,
       windowSeconds: e.RATE_LIMIT_WINDOW,
       anonymous: e.RATE_LIMIT_ANONYMOUS,
+      authenticated: e.RATE_LIMIT_AUTHENTICATED,
       token: e.RATE_LIMIT_TOKEN,
       sessionMint: e.RATE_LIMIT_SESSION_MINT,
     },

@@ -115,6 +115,7 @@ export const envSchema = z.object({
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_WINDOW: duration('60s'),
   RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).default(120),
+  RATE_LIMIT_AUTHENTICATED: z.coerce.number().int().min(1).default(6000),
   RATE_LIMIT_TOKEN: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_SESSION_MINT: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: z.string().default('false'),

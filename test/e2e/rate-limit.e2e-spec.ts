@@ -1,6 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import http from 'node:http';
-import { newId } from '@tessera/domain/shared/ids';
+import { DI } from '@tessera/application/di-tokens';
+import type { SessionStore } from '@tessera/application/session/session-store.port';
+import type { MembershipWriter, UserUpsert } from '@tessera/application/sign-in/directory.ports';
+import { basic, seedClient } from '@tessera/testing/oauth-fixtures';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 
@@ -118,56 +121,150 @@ describe('rate limits', () => {
     }
   });
 
-  it('POST /oauth/token › counted per client_id (Basic or form), RFC 6749 JSON on 429', async () => {
+  it('POST /oauth/token › counted per authenticated client (Basic or form), RFC 6749 JSON on 429', async () => {
     const app = await start({ RATE_LIMIT_ANONYMOUS: '1000', RATE_LIMIT_TOKEN: '3' });
     const from = freshAddress();
-    const clientA = `cli_${randomBytes(6).toString('hex')}`;
-    const basicA = `Basic ${Buffer.from(`${clientA}:wrong-secret`).toString('base64')}`;
-    const viaBasic = () =>
+    const a = await seedClient(app);
+    const viaBasic = (secret = a.secret) =>
       send(`${app.url}/oauth/token`, {
         from,
         ...form({ grant_type: 'client_credentials' }),
         headers: {
           'Content-Type': 'application/x-www-form-urlencoded',
-          Authorization: basicA,
+          Authorization: basic({ clientId: a.clientId, secret }),
         },
       });
-    const viaForm = (clientId: string) =>
+    const viaForm = (c: { clientId: string; secret: string }) =>
       send(`${app.url}/oauth/token`, {
         from,
-        ...form({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'x' }),
+        ...form({
+          grant_type: 'client_credentials',
+          client_id: c.clientId,
+          client_secret: c.secret,
+        }),
       });
-    const first = await viaBasic();
-    expect(first.status).not.toBe(429);
-    expect(first.status).not.toBe(404);
-    expect((await viaForm(clientA)).status).not.toBe(429);
-    expect((await viaBasic()).status).not.toBe(429);
-    // The same client, whichever way it names itself, is now over its 3 per window.
-    expectTooMany(await viaForm(clientA));
+    // Failed authentications naming client A do not spend A's allowance.
+    for (let i = 0; i < 4; i++) expect((await viaBasic('wrong-secret')).status).toBe(401);
+    expect((await viaBasic()).status).toBe(200);
+    expect((await viaForm(a)).status).toBe(200);
+    expect((await viaBasic()).status).toBe(200);
+    // The same client, whichever way it authenticates, is now over its 3 per window.
+    expectTooMany(await viaForm(a));
     expectTooMany(await viaBasic());
     // Another client from the same address is not.
-    expect((await viaForm(`cli_${randomBytes(6).toString('hex')}`)).status).not.toBe(429);
+    expect((await viaForm(await seedClient(app))).status).toBe(200);
+  });
+
+  it('POST /oauth/introspect › an authenticated client is counted per client, not per address', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '5', RATE_LIMIT_AUTHENTICATED: '12' });
+    const from = freshAddress();
+    const rs = await seedClient(app);
+    const introspect = (headers: Record<string, string>) =>
+      send(`${app.url}/oauth/introspect`, {
+        from,
+        ...form({ token: 'not-a-token' }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    // Twice the anonymous allowance from one address, all answered.
+    for (let i = 0; i < 10; i++) {
+      const r = await introspect({ Authorization: basic(rs) });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ active: false });
+    }
+    // The principal's own allowance still holds (12 per window).
+    for (let i = 0; i < 2; i++)
+      expect((await introspect({ Authorization: basic(rs) })).status).toBe(200);
+    expectTooMany(await introspect({ Authorization: basic(rs) }));
+    const metrics = await send(`${app.url}/metrics`, { from: '127.0.0.1' });
+    expect(metrics.body).toMatch(/^tessera_rate_limited_total\{scope="authenticated"\} [1-9]/m);
+  });
+
+  it('POST /oauth/introspect › without or with failing credentials, the address limit holds', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '5' });
+    const rs = await seedClient(app);
+    const introspect = (from: string, headers: Record<string, string>) =>
+      send(`${app.url}/oauth/introspect`, {
+        from,
+        ...form({ token: 'not-a-token' }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    const none = freshAddress();
+    for (let i = 0; i < 5; i++) expect((await introspect(none, {})).status).toBe(401);
+    expectTooMany(await introspect(none, {}));
+    // Garbage credentials, a different one each time, share the one address count.
+    const garbage = freshAddress();
+    const junk = () => basic({ clientId: rs.clientId, secret: randomBytes(8).toString('hex') });
+    for (let i = 0; i < 5; i++)
+      expect((await introspect(garbage, { Authorization: junk() })).status).toBe(401);
+    expectTooMany(await introspect(garbage, { Authorization: junk() }));
+    // The genuine client behind that same address is still served.
+    expect((await introspect(garbage, { Authorization: basic(rs) })).status).toBe(200);
+  });
+
+  it('GET /api/v1/me › a valid bearer token is counted per token subject; a forged one per address', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '5' });
+    const from = freshAddress();
+    const c = await seedClient(app);
+    const minted = await send(`${app.url}/oauth/token`, {
+      from: '127.0.0.1',
+      ...form({ grant_type: 'client_credentials' }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(c) },
+    });
+    const token = (JSON.parse(minted.body) as { access_token: string }).access_token;
+    const me = (bearer: string) =>
+      send(`${app.url}/api/v1/me`, { from, headers: { Authorization: `Bearer ${bearer}` } });
+    for (let i = 0; i < 10; i++) expect((await me(token)).status).toBe(200);
+    const [head, body] = token.split('.');
+    const forged = () => me(`${head}.${body}.${randomBytes(64).toString('base64url')}`);
+    for (let i = 0; i < 5; i++) expect((await forged()).status).toBe(401);
+    expectTooMany(await forged());
+    expect((await me(token)).status).toBe(200);
   });
 
   it('POST /api/v1/tokens › session token minting is counted per session', async () => {
     const app = await start({ RATE_LIMIT_ANONYMOUS: '1000', RATE_LIMIT_SESSION_MINT: '2' });
     const from = freshAddress();
-    const sessionCookie = () =>
-      `tessera_session=${newId('tenant')}.${randomBytes(32).toString('base64url')}`;
-    const mint = (cookie: string) =>
+    const { tenantId, slug } = await seedClient(app);
+    const store = app.app.get<SessionStore>(DI.SessionStore);
+    const users = app.app.get<UserUpsert>(DI.Users);
+    const memberships = app.app.get<MembershipWriter>(DI.Memberships);
+    const signedIn = async () => {
+      const sub = randomBytes(8).toString('hex');
+      const user = await users.upsert('https://idp.test/', sub, null, null);
+      await memberships.set(tenantId, user.id, 'member');
+      const csrf = randomBytes(32).toString('base64url');
+      const { id } = await store.create({
+        tenantId,
+        tenantSlug: slug,
+        userId: user.id,
+        issuer: 'https://idp.test/',
+        subject: sub,
+        email: null,
+        name: null,
+        role: 'member',
+        idToken: 'unused',
+        csrf,
+        createdAt: Date.now(),
+      });
+      return { Cookie: `tessera_session=${id}`, 'X-CSRF-Token': csrf };
+    };
+    const mint = (headers: Record<string, string>) =>
       send(`${app.url}/api/v1/tokens`, {
         from,
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Cookie: cookie },
+        headers: { 'Content-Type': 'application/json', ...headers },
         body: JSON.stringify({ name: 'ci' }),
       });
-    const mine = sessionCookie();
-    const first = await mint(mine);
-    expect(first.status).not.toBe(404);
-    expect(first.status).not.toBe(429);
-    expect((await mint(mine)).status).not.toBe(429);
+    const mine = await signedIn();
+    expect((await mint(mine)).status).toBe(201);
+    expect((await mint(mine)).status).toBe(201);
     expectTooMany(await mint(mine));
     // Another session from the same address still has its own allowance.
-    expect((await mint(sessionCookie())).status).not.toBe(429);
+    expect((await mint(await signedIn())).status).toBe(201);
+    // A forged session cookie is not a session: refused, and counted by address only.
+    const forged = {
+      Cookie: `tessera_session=${tenantId}.${randomBytes(32).toString('base64url')}`,
+    };
+    expect((await mint(forged)).status).toBe(401);
   });
 });

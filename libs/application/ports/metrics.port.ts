@@ -14,7 +14,7 @@ export interface Metrics {
   refreshReuseDetected(): void;
   revocation(kind: 'access_token' | 'refresh_token' | 'family'): void;
   denylistCache(result: 'hit' | 'miss'): void;
-  rateLimited(scope: 'anonymous' | 'token' | 'session'): void;
+  rateLimited(scope: 'anonymous' | 'authenticated' | 'token' | 'session'): void;
   /** A kid presented on verification: tells when an old key can go. */
   kidPresented(kid: string): void;
 }

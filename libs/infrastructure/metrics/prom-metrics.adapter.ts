@@ -73,7 +73,7 @@ export class PromMetrics implements Metrics {
     for (const kind of ['access_token', 'refresh_token', 'family'])
       this.revocations.inc({ kind }, 0);
     for (const result of ['hit', 'miss']) this.denylist.inc({ result }, 0);
-    for (const scope of ['anonymous', 'token', 'session']) this.limited.inc({ scope }, 0);
+    for (const scope of ['anonymous', 'authenticated', 'token', 'session']) this.limited.inc({ scope }, 0);
   }
 
   tokenIssued(grant: GrantLabel, alg: SigningAlg): void {
@@ -91,7 +91,7 @@ export class PromMetrics implements Metrics {
   denylistCache(result: 'hit' | 'miss'): void {
     this.denylist.inc({ result });
   }
-  rateLimited(scope: 'anonymous' | 'token' | 'session'): void {
+  rateLimited(scope: 'anonymous' | 'authenticated' | 'token' | 'session'): void {
     this.limited.inc({ scope });
   }
   kidPresented(kid: string): void {

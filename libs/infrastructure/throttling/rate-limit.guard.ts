@@ -12,16 +12,19 @@ import type { Request } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { Metrics } from '@tessera/application/ports/metrics.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
+import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { RequestPrincipals } from './request-principal';
 
-export type LimitScope = 'anonymous' | 'token' | 'session';
+export type LimitScope = 'anonymous' | 'authenticated' | 'token' | 'session';
 
 /** Probes and scrapes are never limited: a flood must not make the node look dead. */
 const UNLIMITED = /^\/(health\/|metrics(\/|$))/;
 
 /**
- * @nestjs/throttler as a global guard (before any authentication), with Tessera's answer:
- * a DomainError('rate_limited') carrying retryAfter, which the one error filter turns into
- * 429 + Retry-After + RFC 6749 JSON.
+ * @nestjs/throttler as a global guard, with Tessera's answer: a DomainError('rate_limited')
+ * carrying retryAfter, which the one error filter turns into 429 + Retry-After + RFC 6749 JSON.
+ * Before counting it verifies the request's credential (RequestPrincipals), so the throttlers
+ * can tell a proven principal from an anonymous or failed one.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -30,8 +33,16 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     @Inject(DI.Metrics) private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    private readonly principals: RequestPrincipals,
   ) {
     super(options, storage, reflector);
+  }
+
+  override async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (!this.cfg.rateLimit.enabled || (await this.shouldSkip(ctx))) return true;
+    await this.principals.resolve(ctx.switchToHttp().getRequest<Request>());
+    return super.canActivate(ctx);
   }
 
   protected override async shouldSkip(ctx: ExecutionContext): Promise<boolean> {

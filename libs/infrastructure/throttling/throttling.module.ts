@@ -13,7 +13,8 @@ import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import { FailOpenStorage } from './fail-open-storage';
 import { RateLimitGuard } from './rate-limit.guard';
-import { clientKey, counterKey, ipKey, matchedRoute, sessionKey } from './rate-limit-keys';
+import { counterKey, ipKey, matchedRoute } from './rate-limit-keys';
+import { principalOf, RequestPrincipals } from './request-principal';
 
 const req = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<Request>();
 const isRoute = (method: string, route: string) => (ctx: ExecutionContext) => {
@@ -24,11 +25,18 @@ const isTokenRequest = isRoute('POST', '/oauth/token');
 const mintsFromSession = [isRoute('POST', '/api/v1/tokens'), isRoute('POST', '/account/tokens')];
 /** The API and the account page's form both mint from a session: one count covers both. */
 const isSessionMint = (ctx: ExecutionContext) => mintsFromSession.some((m) => m(ctx));
+const principal = (ctx: ExecutionContext) => principalOf(req(ctx));
+const principalKey = (r: unknown) => principalOf(r as Request)!.key;
 
 /**
- * Three limits, counted in Redis when there is one (every node shares the count) and in memory
- * otherwise: every request per client address; token requests per client_id; session token
- * minting per session. Keys ignore the route so "per address" means across all routes.
+ * Counted in Redis when there is one (every node shares the count), in memory otherwise.
+ * A request whose credential verified (RequestPrincipals: an authenticated client at the
+ * OAuth endpoints, a valid bearer token, a live session) counts against its principal's
+ * allowance only; every other request, a failed or garbage credential included, counts
+ * against its client address, so junk credentials buy no escape from the address limit and
+ * a busy client behind one NAT address is not held to the anonymous limit. On top of that:
+ * token requests per authenticated client, token minting per session. Keys ignore the route
+ * so "per address" and "per principal" mean across all routes.
  */
 function throttlerOptions(cfg: AppConfig, redis: Redis | null): ThrottlerModuleOptions {
   const rl = cfg.rateLimit;
@@ -43,20 +51,33 @@ function throttlerOptions(cfg: AppConfig, redis: Redis | null): ThrottlerModuleO
     skipIf: () => !rl.enabled,
     generateKey,
     throttlers: [
-      { name: 'anonymous', ttl, limit: rl.anonymous, getTracker: (r) => ipKey(r as Request) },
+      {
+        name: 'anonymous',
+        ttl,
+        limit: rl.anonymous,
+        skipIf: (ctx) => !rl.enabled || principal(ctx) !== null,
+        getTracker: (r) => ipKey(r as Request),
+      },
+      {
+        name: 'authenticated',
+        ttl,
+        limit: rl.authenticated,
+        skipIf: (ctx) => !rl.enabled || principal(ctx) === null,
+        getTracker: principalKey,
+      },
       {
         name: 'token',
         ttl,
         limit: rl.token,
-        skipIf: (ctx) => !rl.enabled || !isTokenRequest(ctx),
-        getTracker: (r) => clientKey(r as Request),
+        skipIf: (ctx) => !rl.enabled || !isTokenRequest(ctx) || principal(ctx)?.kind !== 'client',
+        getTracker: principalKey,
       },
       {
         name: 'session',
         ttl,
         limit: rl.sessionMint,
-        skipIf: (ctx) => !rl.enabled || !isSessionMint(ctx),
-        getTracker: (r) => sessionKey(r as Request),
+        skipIf: (ctx) => !rl.enabled || !isSessionMint(ctx) || principal(ctx)?.kind !== 'session',
+        getTracker: principalKey,
       },
     ],
   };
@@ -69,6 +90,6 @@ function throttlerOptions(cfg: AppConfig, redis: Redis | null): ThrottlerModuleO
       useFactory: throttlerOptions,
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [RequestPrincipals, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class ThrottlingModule {}

@@ -6,8 +6,8 @@ export type Principal =
   { kind: 'session'; session: ActiveSession } | { kind: 'bearer'; claims: AccessClaims };
 
 /**
- * Per-request facts other layers read: `sessionId` is the SHA-256 of the session cookie's
- * secret (set before guards, for the per-session rate limit), never the cookie itself.
+ * Per-request facts other layers read (logs): `sessionId` is the SHA-256 of the session
+ * cookie's secret, never the cookie itself.
  */
 export interface TesseraRequestContext {
   sessionId?: string;

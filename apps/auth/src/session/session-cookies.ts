@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { parseCookie } from 'cookie';
 import type { AppConfig } from '@tessera/config';
+import { sessionCookieNames } from '@tessera/infrastructure/session/session-cookie-names';
 
 /**
  * Over https the cookies get Secure and the `__Host-` prefix (no Domain, Path=/, so no
@@ -12,10 +13,11 @@ export class SessionCookies {
   readonly pending: string;
 
   constructor(private readonly cfg: AppConfig) {
-    this.secure = cfg.issuer.startsWith('https:');
-    const prefix = this.secure ? '__Host-' : '';
-    this.session = `${prefix}tessera_session`;
-    this.pending = `${prefix}tessera_login`;
+    ({
+      secure: this.secure,
+      session: this.session,
+      pending: this.pending,
+    } = sessionCookieNames(cfg.issuer));
   }
 
   read(req: Request, name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { AuditLog } from '@tessera/application/ports/audit-log.port';
@@ -27,7 +27,6 @@ import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
 import { MeController } from './me.controller';
 import { SessionAuth } from './session-auth';
-import { SessionIdMiddleware } from './session-id.middleware';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { unavailableSessionTokens } from './session-tokens.provider';
 import { TokensCreateController } from './tokens-create.controller';
@@ -111,20 +110,4 @@ function orUnavailable<T>(dep: T | undefined, what: string): T {
     },
   ],
 })
-export class SessionModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(SessionIdMiddleware)
-      .forRoutes(
-        LoginController,
-        CallbackController,
-        LogoutController,
-        MeController,
-        TokensCreateController,
-        TokensListController,
-        TokensRevokeController,
-        PagesController,
-        AccountTokensController,
-      );
-  }
-}
+export class SessionModule {}
