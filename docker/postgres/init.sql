@@ -18,7 +18,8 @@ CREATE ROLE tessera_app WITH LOGIN PASSWORD :'app_password'
 
 CREATE DATABASE tessera OWNER tessera_owner;
 REVOKE ALL ON DATABASE tessera FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE tessera TO tessera_app;
+-- No TEMPORARY: a temp table outlives the request on a pooled connection and shadows tables.
+GRANT CONNECT ON DATABASE tessera TO tessera_app;
 -- Migrations grant table privileges to this role when they run without DATABASE_URL.
 ALTER DATABASE tessera SET tessera.app_role = 'tessera_app';
 

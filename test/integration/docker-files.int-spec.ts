@@ -314,6 +314,7 @@ describe('docker/ › postgres/init.sql', () => {
         const { rows: db } = await c.query(
           `SELECT pg_get_userbyid(datdba) AS owner,
                   has_database_privilege($2, datname, 'CONNECT') AS app_connects,
+                  has_database_privilege($2, datname, 'TEMPORARY') AS app_temporary,
                   has_database_privilege('public', datname, 'CONNECT') AS public_connects,
                   (SELECT setconfig FROM pg_db_role_setting s WHERE s.setdatabase = d.oid AND s.setrole = 0) AS settings
              FROM pg_database d WHERE datname = $1`,
@@ -323,6 +324,7 @@ describe('docker/ › postgres/init.sql', () => {
           {
             owner: names.owner,
             app_connects: true,
+            app_temporary: false,
             public_connects: false,
             settings: [`tessera.app_role=${names.app}`],
           },

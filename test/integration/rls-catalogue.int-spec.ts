@@ -97,6 +97,35 @@ describe('RLS belt › catalogue', () => {
     expect(granted('audit_events', 'DELETE')).toBe(false);
   });
 
+  it('the app role can create nothing: no CREATE on any schema, no temporary tables on the pool', async () => {
+    const { rows } = await app.query<{ nspname: string }>(`
+      SELECT nspname FROM pg_namespace
+       WHERE has_schema_privilege(current_user, oid, 'CREATE') ORDER BY 1`);
+    expect(rows).toEqual([]);
+    const db = await app.query<{ temp: boolean; create: boolean }>(`
+      SELECT has_database_privilege(current_user, current_database(), 'TEMPORARY') AS temp,
+             has_database_privilege(current_user, current_database(), 'CREATE') AS create`);
+    expect(db.rows).toEqual([{ temp: false, create: false }]);
+    // A temporary table would outlive the request on a pooled connection and, being searched
+    // before the schema, shadow an unqualified table for every later request on it.
+    await expect(app.query('CREATE TEMP TABLE clients (id text)')).rejects.toThrow(
+      /permission denied/,
+    );
+  });
+
+  it('no SECURITY DEFINER function in the database and every view is security_invoker', async () => {
+    const fns = await app.query<{ fn: string }>(`
+      SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')`);
+    expect(fns.rows).toEqual([]);
+    const views = await app.query<{ relname: string }>(`
+      SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'tessera' AND c.relkind IN ('v', 'm')
+         AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)`);
+    expect(views.rows).toEqual([]);
+  });
+
   it('the app role cannot touch the migrations table', async () => {
     await expect(app.query('DELETE FROM tessera.migrations')).rejects.toThrow(/permission denied/);
   });

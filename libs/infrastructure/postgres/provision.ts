@@ -89,7 +89,11 @@ async function provisionOnce(
     ]);
     if (!rowCount) await exec(admin, 'CREATE DATABASE %I OWNER %I', spec.database, spec.ownerRole);
     await exec(admin, 'REVOKE ALL ON DATABASE %I FROM PUBLIC', spec.database);
-    await exec(admin, 'GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', spec.database, spec.appRole);
+    await exec(admin, 'GRANT CONNECT ON DATABASE %I TO %I', spec.database, spec.appRole);
+    // No temporary objects: a temp table outlives the request on a pooled connection and is
+    // searched before the schema, so it could shadow a table for every later request there.
+    // Revoked explicitly, for databases provisioned before this rule.
+    await exec(admin, 'REVOKE TEMPORARY ON DATABASE %I FROM %I', spec.database, spec.appRole);
     // Migrations read the app role's name from here to grant it table privileges.
     await exec(admin, 'ALTER DATABASE %I SET tessera.app_role = %L', spec.database, spec.appRole);
   } finally {
