@@ -1,4 +1,6 @@
+import Redis from 'ioredis';
 import { DI } from '@tessera/application/di-tokens';
+import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
 import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
@@ -174,6 +176,37 @@ describe('grant_type=refresh_token', () => {
       { authorization: basic(a) },
     );
     expect(asRefresh.json).toMatchObject({ active: true, jti: pair.jti });
+  });
+
+  it('introspection agrees with the grant: revoking only the access token leaves its refresh token active (RFC 7662 §2.2)', async () => {
+    const pair = await mintPair(app, a);
+    await postForm(
+      `${app.url}/oauth/revoke`,
+      { token: pair.access_token, token_type_hint: 'access_token' },
+      { authorization: basic(a) },
+    );
+    expect((await introspect(a, pair.access_token)).json).toEqual({ active: false });
+    expect((await introspect(a, pair.refresh_token!)).json).toMatchObject({ active: true });
+    expect((await refresh(a, pair.refresh_token!)).status).toBe(200);
+  });
+
+  it('introspection: a family revoked in Postgres stays inactive when Redis lost its marker', async () => {
+    const pair = await mintPair(app, a);
+    await postForm(
+      `${app.url}/oauth/revoke`,
+      { token: pair.refresh_token! },
+      { authorization: basic(a) },
+    );
+    const records = app.app.get<TokenRecords>(DI.TokenRecords);
+    const { familyId } = (await records.get(a.tenantId, pair.refresh_jti!))!;
+    const redis = new Redis(process.env.TEST_REDIS_URL!);
+    try {
+      expect(await redis.hdel(`tessera:{${a.tenantId}}:fam:${familyId}`, 'revoked')).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await introspect(a, pair.refresh_token!)).json).toEqual({ active: false });
+    expect((await refresh(a, pair.refresh_token!)).json.error).toBe('invalid_grant');
   });
 
   it('revocation: an unknown token_type_hint is ignored and the token is still revoked (RFC 7009 §2.2)', async () => {

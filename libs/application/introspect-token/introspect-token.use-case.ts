@@ -2,9 +2,9 @@ import type { Client } from '@tessera/domain/token/client';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
 import { hashRefreshSecret, looksLikeRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
-import type { Denylist } from '@tessera/domain/revocation/denylist.port';
 import { formatScope } from '@tessera/domain/token/access-claims';
 import type { TenantStatusReader } from '../tokens/tenant-status.port';
+import type { TokenRecords } from '../tokens/token-records.port';
 
 export type Introspection = { active: false } | ({ active: true } & Record<string, unknown>);
 
@@ -18,8 +18,8 @@ export class IntrospectTokenUseCase {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly store: RefreshStore,
-    private readonly denylist: Denylist,
     private readonly tenants: TenantStatusReader,
+    private readonly records: TokenRecords,
   ) {}
 
   /** The hint is not consulted: the token's shape tells the kinds apart (RFC 7662 §2.1). */
@@ -36,8 +36,10 @@ export class IntrospectTokenUseCase {
     if (peeked?.state !== 'live') return INACTIVE;
     const r = peeked.record;
     if (r.clientId !== client.id || r.tenantId !== client.tenantId) return INACTIVE;
-    if (r.expiresAt.getTime() <= Date.now() || this.denylist.isDenied(r.accessJti)) return INACTIVE;
+    if (r.expiresAt.getTime() <= Date.now()) return INACTIVE;
     if ((await this.tenants.status(r.tenantId)) !== 'active') return INACTIVE;
+    // The same checks as the refresh grant: Postgres is the truth for family revocation.
+    if ((await this.records.get(r.tenantId, r.refreshJti))?.revokedAt) return INACTIVE;
     return {
       active: true,
       token_type: 'refresh_token',

@@ -136,9 +136,9 @@ const silentAudit: AuditLog = { record: async () => {} };
     },
     {
       provide: DI.IntrospectToken,
-      inject: [DI.VerifyAccessToken, DI.RefreshStore, DI.Denylist, DI.TenantStatus],
-      useFactory: (v: TokenVerifier, s: RefreshStore, d: Denylist, t: TenantStatusReader) =>
-        new IntrospectTokenUseCase(v, s, d, t),
+      inject: [DI.VerifyAccessToken, DI.RefreshStore, DI.TenantStatus, DI.TokenRecords],
+      useFactory: (v: TokenVerifier, s: RefreshStore, t: TenantStatusReader, r: TokenRecords) =>
+        new IntrospectTokenUseCase(v, s, t, r),
     },
   ],
   exports: [
