@@ -111,7 +111,13 @@ describe('sign-in refusals (real browser, real provider): no session is ever cre
     await expectRefused(b, page, /no access to the tenant "acme"/, sessions);
   });
 
-  it.each(['//evil.example', '/\\evil.example', 'https:evil.example', '/a\r\nb'])(
+  it.each([
+    '//evil.example',
+    '/\\evil.example',
+    'https:evil.example',
+    '/a\r\nb',
+    '/..//evil.example',
+  ])(
     'return_to=%j → refused at /auth/login: no redirect, no pending login',
     async (returnTo) => {
       const res = await fetch(
