@@ -22,6 +22,8 @@ export class RevokeTokenUseCase {
     private readonly records: TokenRecords,
     private readonly metrics: Metrics,
     private readonly audit: AuditLog,
+    /** Verifiers accept a token this long past `exp`: its denial must cover that too. */
+    private readonly leewaySeconds = 0,
   ) {}
 
   /** RFC 7009 §2.2: unknown, invalid or foreign tokens are not an error, and change nothing. */
@@ -99,7 +101,8 @@ export class RevokeTokenUseCase {
     );
     const fallback = new Date(Date.now() + FALLBACK_DENY_SECONDS * 1000);
     for (const jti of fromStore) if (!known.has(jti)) known.set(jti, fallback);
-    const live = [...known].filter(([, exp]) => exp.getTime() > Date.now());
+    const acceptedSince = Date.now() - this.leewaySeconds * 1000;
+    const live = [...known].filter(([, exp]) => exp.getTime() > acceptedSince);
     if (live.length)
       await this.denylist.deny(
         live.map(([jti, expiresAt]) => ({ jti, tenantId, expiresAt, reason })),

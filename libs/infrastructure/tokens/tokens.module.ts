@@ -98,6 +98,7 @@ const silentAudit: AuditLog = { record: async () => {} };
         DI.Denylist,
         DI.TokenRecords,
         DI.Metrics,
+        APP_CONFIG,
         { token: DI.AuditLog, optional: true },
       ],
       useFactory: (
@@ -106,8 +107,9 @@ const silentAudit: AuditLog = { record: async () => {} };
         d: Denylist,
         r: TokenRecords,
         m: Metrics,
+        cfg: AppConfig,
         a?: AuditLog,
-      ) => new RevokeTokenUseCase(v, s, d, r, m, a ?? silentAudit),
+      ) => new RevokeTokenUseCase(v, s, d, r, m, a ?? silentAudit, cfg.tokens.leeway),
     },
     {
       provide: DI.RotateRefresh,

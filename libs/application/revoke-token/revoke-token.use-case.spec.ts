@@ -1,0 +1,41 @@
+import type { DenylistEntry, Denylist } from '@tessera/domain/revocation/denylist.port';
+import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
+import { noopMetrics } from '../ports/metrics.port';
+import type { TokenRecords } from '../tokens/token-records.port';
+import { RevokeTokenUseCase } from './revoke-token.use-case';
+
+const LEEWAY = 30;
+
+function setup(accessExpiries: Record<string, number>) {
+  const denied: DenylistEntry[] = [];
+  const denylist: Denylist = {
+    deny: (e) => Promise.resolve(void denied.push(...e)),
+    isDenied: () => false,
+    prune: () => Promise.resolve(0),
+  };
+  const store = { revokeFamily: () => Promise.resolve([]) } as unknown as RefreshStore;
+  const records = {
+    markRevoked: () =>
+      Promise.resolve(
+        Object.entries(accessExpiries).map(([jti, exp]) => ({
+          jti,
+          kind: 'access' as const,
+          familyId: 'fam_1',
+          expiresAt: new Date(Date.now() + exp * 1000),
+        })),
+      ),
+  } as unknown as TokenRecords;
+  const verifier = {} as TokenVerifier;
+  const audit = { record: () => Promise.resolve() };
+  const uc = new RevokeTokenUseCase(verifier, store, denylist, records, noopMetrics, audit, LEEWAY);
+  return { uc, denied };
+}
+
+describe('RevokeTokenUseCase › family revocation', () => {
+  it('denies access tokens just past exp that verifiers still accept within the clock-skew leeway', async () => {
+    const { uc, denied } = setup({ live: 600, justExpired: -10, longGone: -3600 });
+    await uc.revokeFamily('org_1', 'fam_1', 'refresh_token_reuse');
+    expect(denied.map((d) => d.jti).sort()).toEqual(['justExpired', 'live']);
+  });
+});
