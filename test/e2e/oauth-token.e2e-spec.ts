@@ -83,7 +83,7 @@ describe('POST /oauth/token', () => {
   describe('GET /api/v1/me challenges (RFC 6750 §3)', () => {
     const me = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/me`, { headers });
     it('no credentials, or another scheme → 401 with a Bearer challenge and no error code (§3.1)', async () => {
-      for (const headers of [{}, { authorization: basic(a) }]) {
+      for (const headers of [{}, { authorization: basic(a) }] as Record<string, string>[]) {
         const res = await me(headers);
         expect(res.status).toBe(401);
         expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
