@@ -11,10 +11,12 @@ import { TenantCommand } from './tenant/tenant.command';
 import { TenantCreateCommand } from './tenant/tenant-create.command';
 import { TenantDisableCommand } from './tenant/tenant-disable.command';
 import { TenantListCommand } from './tenant/tenant-list.command';
+import { CliContract } from './usage';
 
 /** Commands open the database themselves, only when they need it (keys generate does not). */
 @Module({
   providers: [
+    CliContract,
     ClientCommand,
     ...CLIENT_COMMANDS,
     TokenCommand,

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
 import { fail } from './output';
+import { onCommanderExit } from './usage';
 
 async function main(): Promise<void> {
   await CommandFactory.run(CliModule, {
     logger: false,
-    errorHandler: (e) => fail(e),
+    errorHandler: onCommanderExit,
     serviceErrorHandler: (e) => fail(e),
     cliName: 'tessera',
   });

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { TypeOrmAuditTrail } from '@tessera/infrastructure/audit/typeorm-audit-trail';
 import { withCliDatabase } from '../db/cli-database';
 import { DomainError } from '@tessera/domain/shared/domain-error';
@@ -11,7 +12,7 @@ interface Flags {
 }
 
 @SubCommand({ name: 'tail', description: "a tenant's latest audit events, newest first" })
-export class AuditTailCommand extends CommandRunner {
+export class AuditTailCommand extends JsonCommand {
   async run(_args: string[], flags: Flags): Promise<void> {
     const limit = flags.limit ?? 20;
     const events = await withCliDatabase(async (db) => {
@@ -35,6 +36,7 @@ export class AuditTailCommand extends CommandRunner {
     );
   }
 
+  // Not TenantScopedCommand: run() reports a missing --tenant in its own words.
   @Option({ flags: '--tenant <slug>', description: 'the tenant' })
   parseTenant(v: string): string {
     return v;
@@ -45,10 +47,5 @@ export class AuditTailCommand extends CommandRunner {
     const n = Number(v);
     if (!/^\d+$/.test(v) || n < 1 || n > 1000) throw new CliError('--limit must be 1 to 1000');
     return n;
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

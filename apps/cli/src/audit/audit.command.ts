@@ -1,9 +1,6 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../options';
 import { AuditTailCommand } from './audit-tail.command';
 
 @Command({ name: 'audit', description: 'the audit trail', subCommands: [AuditTailCommand] })
-export class AuditCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class AuditCommand extends CommandGroup {}

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { withTokenServices } from '../db/token-services';
 import { tenantBySlug } from '../db/tenant-flag';
 import { emit } from '../output';
@@ -12,7 +13,7 @@ interface Flags {
 }
 
 @SubCommand({ name: 'create', description: 'create a service client; its secret is shown once' })
-export class ClientCreateCommand extends CommandRunner {
+export class ClientCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
     const { client, secret } = await withTokenServices(async (s) => {
       const t = await tenantBySlug(s, f.tenant);
@@ -34,11 +35,6 @@ export class ClientCreateCommand extends CommandRunner {
       `client ${client.id} created\nclient_secret: ${secret}\n(shown once: store it now)`,
     );
   }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
-  }
   @Option({ flags: '--name <name>', required: true })
   parseName(v: string): string {
     return v;
@@ -56,9 +52,5 @@ export class ClientCreateCommand extends CommandRunner {
   })
   parseScopes(v: string): string[] {
     return v.split(' ').filter(Boolean);
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }

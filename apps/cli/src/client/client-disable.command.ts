@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { withTokenServices } from '../db/token-services';
 import { tenantBySlug } from '../db/tenant-flag';
 import { emit } from '../output';
@@ -8,7 +9,7 @@ import { emit } from '../output';
   arguments: '<client_id>',
   description: 'disable a client (it can no longer authenticate)',
 })
-export class ClientDisableCommand extends CommandRunner {
+export class ClientDisableCommand extends TenantScopedCommand {
   async run([clientId]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
     await withTokenServices(async (s) =>
       s.clients.disable((await tenantBySlug(s, f.tenant)).id, clientId!, 'cli'),
@@ -18,14 +19,5 @@ export class ClientDisableCommand extends CommandRunner {
       { client_id: clientId, status: 'disabled' },
       `client ${clientId} disabled`,
     );
-  }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,10 +1,11 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { withTokenServices } from '../db/token-services';
 import { tenantBySlug } from '../db/tenant-flag';
 import { emit } from '../output';
 
 @SubCommand({ name: 'list', description: 'list a tenant’s clients' })
-export class ClientListCommand extends CommandRunner {
+export class ClientListCommand extends TenantScopedCommand {
   async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
     const list = await withTokenServices(async (s) =>
       s.clients.list((await tenantBySlug(s, f.tenant)).id),
@@ -21,14 +22,5 @@ export class ClientListCommand extends CommandRunner {
       { clients },
       clients.map((c) => `${c.client_id}  ${c.status}  ${c.name}`).join('\n') || '(no clients)',
     );
-  }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { withTokenServices } from '../db/token-services';
 import { tenantBySlug } from '../db/tenant-flag';
 import { emit } from '../output';
@@ -8,7 +9,7 @@ import { emit } from '../output';
   arguments: '<client_id>',
   description: 'replace a client’s secret (shown once)',
 })
-export class ClientRotateSecretCommand extends CommandRunner {
+export class ClientRotateSecretCommand extends TenantScopedCommand {
   async run([clientId]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
     const secret = await withTokenServices(async (s) =>
       s.clients.rotateSecret((await tenantBySlug(s, f.tenant)).id, clientId!, 'cli'),
@@ -18,14 +19,5 @@ export class ClientRotateSecretCommand extends CommandRunner {
       { client_id: clientId, client_secret: secret },
       `client_secret: ${secret}\n(shown once: store it now)`,
     );
-  }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }

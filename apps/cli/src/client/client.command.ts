@@ -1,4 +1,5 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../options';
 import { ClientCreateCommand } from './client-create.command';
 import { ClientDisableCommand } from './client-disable.command';
 import { ClientListCommand } from './client-list.command';
@@ -12,8 +13,4 @@ export const CLIENT_COMMANDS = [
 ];
 
 @Command({ name: 'client', description: 'service clients', subCommands: CLIENT_COMMANDS })
-export class ClientCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class ClientCommand extends CommandGroup {}

@@ -1,10 +1,11 @@
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, SubCommand } from 'nest-commander';
+import { CommandGroup, JsonCommand } from '../options';
 import { withTokenServices } from '../db/token-services';
 import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
 import { emit } from '../output';
 
 @SubCommand({ name: 'prune', description: 'delete denylist entries whose tokens have expired' })
-export class DenylistPruneCommand extends CommandRunner {
+export class DenylistPruneCommand extends JsonCommand {
   async run(_: string[], f: { json?: boolean }): Promise<void> {
     const pruned = await withTokenServices((s) =>
       createDenylist({
@@ -21,11 +22,6 @@ export class DenylistPruneCommand extends CommandRunner {
       `pruned ${pruned} expired denylist entr${pruned === 1 ? 'y' : 'ies'}`,
     );
   }
-
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
-  }
 }
 
 @Command({
@@ -33,8 +29,4 @@ export class DenylistPruneCommand extends CommandRunner {
   description: 'the revocation denylist',
   subCommands: [DenylistPruneCommand],
 })
-export class DenylistCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class DenylistCommand extends CommandGroup {}

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { emit } from '../output';
 import { issuerJson, withTrustedIssuers } from './issuer-services';
 
@@ -17,7 +18,7 @@ interface Flags {
   name: 'add',
   description: 'trust an external OIDC issuer for token exchange (RFC 8693)',
 })
-export class IssuerAddCommand extends CommandRunner {
+export class IssuerAddCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
     const row = await withTrustedIssuers(f.tenant, (issuers, tenantId) =>
       issuers.add(
@@ -34,11 +35,6 @@ export class IssuerAddCommand extends CommandRunner {
       ),
     );
     emit(Boolean(f.json), issuerJson(row), `trusted issuer ${row.id} added (${row.issuer})`);
-  }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
   }
   @Option({ flags: '--issuer <url>', required: true, description: 'exact `iss` of its tokens' })
   parseIssuer(v: string): string {
@@ -74,9 +70,5 @@ export class IssuerAddCommand extends CommandRunner {
   @Option({ flags: '--role <role>', description: 'role claim of the issued tokens' })
   parseRole(v: string): string {
     return v;
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { emit } from '../output';
 import { withTrustedIssuers } from './issuer-services';
 
@@ -7,18 +8,9 @@ import { withTrustedIssuers } from './issuer-services';
   arguments: '<id>',
   description: 'stop trusting an issuer (its tokens can no longer be exchanged)',
 })
-export class IssuerRemoveCommand extends CommandRunner {
+export class IssuerRemoveCommand extends TenantScopedCommand {
   async run([id]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
     await withTrustedIssuers(f.tenant, (issuers, tenantId) => issuers.remove(tenantId, id!, 'cli'));
     emit(Boolean(f.json), { id, removed: true }, `trusted issuer ${id} removed`);
-  }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }

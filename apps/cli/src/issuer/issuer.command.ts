@@ -1,4 +1,5 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../options';
 import { IssuerAddCommand } from './issuer-add.command';
 import { IssuerListCommand } from './issuer-list.command';
 import { IssuerRemoveCommand } from './issuer-remove.command';
@@ -10,8 +11,4 @@ export const ISSUER_COMMANDS = [IssuerAddCommand, IssuerListCommand, IssuerRemov
   description: 'external OIDC issuers trusted for token exchange',
   subCommands: ISSUER_COMMANDS,
 })
-export class IssuerCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class IssuerCommand extends CommandGroup {}

@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { SIGNING_ALGS, type SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { DEFAULT_RSA_BITS, generateSigningKey } from '@tessera/infrastructure/crypto/key-generator';
 import { CliError, emit } from '../output';
@@ -16,7 +17,7 @@ interface Flags {
   name: 'generate',
   description: 'generate a signing key pair (PKCS#8 private, SPKI public)',
 })
-export class KeysGenerateCommand extends CommandRunner {
+export class KeysGenerateCommand extends JsonCommand {
   async run(_args: string[], flags: Flags): Promise<void> {
     const alg = flags.alg ?? 'RS256';
     const out = path.resolve(flags.out ?? 'keys');
@@ -58,10 +59,5 @@ export class KeysGenerateCommand extends CommandRunner {
   @Option({ flags: '--out <dir>', description: 'directory for the key files (default ./keys)' })
   parseOut(v: string): string {
     return v;
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { loadConfig } from '@tessera/config';
 import { usesDatabaseKeys } from '@tessera/infrastructure/crypto/database-key-ring';
 import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
@@ -7,7 +8,7 @@ import { emit } from '../output';
 import { withKeyStore } from './key-store';
 
 @SubCommand({ name: 'list', description: 'list the signing keys the server would load' })
-export class KeysListCommand extends CommandRunner {
+export class KeysListCommand extends JsonCommand {
   async run(_args: string[], flags: { json?: boolean }): Promise<void> {
     const cfg = loadConfig(process.env);
     if (usesDatabaseKeys(cfg)) {
@@ -36,10 +37,5 @@ export class KeysListCommand extends CommandRunner {
       { keys },
       keys.map((k) => `${k.kid}  ${k.alg}  ${k.status}`).join('\n'),
     );
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

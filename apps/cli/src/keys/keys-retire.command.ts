@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { retireKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { CliError, emit } from '../output';
 import { auditKeyEvent, withKeyStore } from './key-store';
@@ -11,7 +12,7 @@ const KID = /^[A-Za-z0-9._:-]{1,200}$/;
   description:
     'take a staged or retiring key out of the JWKS now (tokens it signed stop verifying)',
 })
-export class KeysRetireCommand extends CommandRunner {
+export class KeysRetireCommand extends JsonCommand {
   async run([kid]: string[], flags: { json?: boolean }): Promise<void> {
     if (!kid || !KID.test(kid)) throw new CliError('keys retire <kid>: a kid from `keys list`');
     const key = await withKeyStore('retire', async (db, opts) => {
@@ -20,10 +21,5 @@ export class KeysRetireCommand extends CommandRunner {
       return k;
     });
     emit(Boolean(flags.json), key, `key ${key.kid} retired at ${key.retired_at}`);
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { SIGNING_ALGS, type SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { rotateKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { CliError, emit } from '../output';
@@ -15,7 +16,7 @@ interface Flags {
   description:
     'add a new signing key to the database: published now, signing after KEY_PUBLISH_DELAY',
 })
-export class KeysRotateCommand extends CommandRunner {
+export class KeysRotateCommand extends JsonCommand {
   async run(_args: string[], flags: Flags): Promise<void> {
     const alg = flags.alg ?? 'RS256';
     if (flags.bits !== undefined && alg !== 'RS256')
@@ -47,10 +48,5 @@ export class KeysRotateCommand extends CommandRunner {
     if (!/^\d+$/.test(v) || n < 2048 || n > 16384)
       throw new CliError('--bits must be an integer from 2048 to 16384');
     return n;
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../options';
 import { KeysGenerateCommand } from './keys-generate.command';
 import { KeysListCommand } from './keys-list.command';
 import { KeysRetireCommand } from './keys-retire.command';
@@ -16,8 +17,4 @@ export const KEYS_COMMANDS = [
   description: 'signing keys',
   subCommands: KEYS_COMMANDS,
 })
-export class KeysCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class KeysCommand extends CommandGroup {}

@@ -1,11 +1,12 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { runMigrations } from '@tessera/infrastructure/postgres/data-source';
 import { withResolvedDatabase } from '../db/cli-database';
 import { CliError, emit } from '../output';
 
 /** Applies pending migrations as the owner (DATABASE_ADMIN_URL); the only path in production. */
 @Command({ name: 'migrate', description: 'apply pending database migrations (as the owner role)' })
-export class MigrateCommand extends CommandRunner {
+export class MigrateCommand extends JsonCommand {
   async run(_args: string[], flags: { json?: boolean }): Promise<void> {
     const applied = await withResolvedDatabase(async (db) => {
       if (!db.ownerUrl) {
@@ -18,10 +19,5 @@ export class MigrateCommand extends CommandRunner {
       { applied },
       applied.length ? `applied ${applied.join(', ')}` : 'database is up to date',
     );
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

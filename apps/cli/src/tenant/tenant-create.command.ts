@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { withCliDatabase } from '../db/cli-database';
 import { emit } from '../output';
 
@@ -7,7 +8,7 @@ import { emit } from '../output';
   arguments: '<slug>',
   description: 'create a tenant (slug: lower-case letters, digits, hyphens)',
 })
-export class TenantCreateCommand extends CommandRunner {
+export class TenantCreateCommand extends JsonCommand {
   async run([slug]: string[], flags: { name?: string; json?: boolean }): Promise<void> {
     const t = await withCliDatabase(({ tenants }) => tenants.create(slug!, flags.name ?? slug));
     emit(Boolean(flags.json), { id: t.id, slug: t.slug }, `created tenant ${t.slug} (${t.id})`);
@@ -16,10 +17,5 @@ export class TenantCreateCommand extends CommandRunner {
   @Option({ flags: '--name <name>', description: 'display name (default: the slug)' })
   parseName(v: string): string {
     return v;
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,10 +1,11 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { withCliDatabase } from '../db/cli-database';
 import { emit } from '../output';
 
 /** A disabled tenant's tokens stop verifying and its clients stop authenticating. */
 @SubCommand({ name: 'disable', arguments: '<slug>', description: 'disable a tenant' })
-export class TenantDisableCommand extends CommandRunner {
+export class TenantDisableCommand extends JsonCommand {
   async run([slug]: string[], flags: { json?: boolean }): Promise<void> {
     const t = await withCliDatabase(({ tenants }) => tenants.disable(slug!));
     emit(
@@ -12,10 +13,5 @@ export class TenantDisableCommand extends CommandRunner {
       { id: t.id, slug: t.slug, status: t.status },
       `disabled tenant ${t.slug} (${t.id})`,
     );
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

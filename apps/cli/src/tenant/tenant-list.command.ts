@@ -1,9 +1,10 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { withCliDatabase } from '../db/cli-database';
 import { emit } from '../output';
 
 @SubCommand({ name: 'list', description: 'list every tenant' })
-export class TenantListCommand extends CommandRunner {
+export class TenantListCommand extends JsonCommand {
   async run(_args: string[], flags: { json?: boolean }): Promise<void> {
     const list = await withCliDatabase(({ tenants }) => tenants.list());
     const rows = list.map((t) => ({
@@ -20,10 +21,5 @@ export class TenantListCommand extends CommandRunner {
         ? rows.map((t) => `${t.slug}  ${t.id}  ${t.status}  ${t.name}`).join('\n')
         : 'no tenants',
     );
-  }
-
-  @Option({ flags: '--json', description: 'print one JSON object' })
-  parseJson(): boolean {
-    return true;
   }
 }

@@ -1,4 +1,5 @@
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandGroup } from '../options';
 import { TenantCreateCommand } from './tenant-create.command';
 import { TenantDisableCommand } from './tenant-disable.command';
 import { TenantListCommand } from './tenant-list.command';
@@ -8,8 +9,4 @@ import { TenantListCommand } from './tenant-list.command';
   description: 'tenants',
   subCommands: [TenantCreateCommand, TenantListCommand, TenantDisableCommand],
 })
-export class TenantCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class TenantCommand extends CommandGroup {}

@@ -1,5 +1,6 @@
 import ms from 'ms';
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
 import { withTokenServices } from '../db/token-services';
@@ -25,7 +26,7 @@ interface Flags {
   name: 'mint',
   description: 'mint an access token (and, with --with-refresh, a refresh token)',
 })
-export class TokenMintCommand extends CommandRunner {
+export class TokenMintCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
     if (!f.sub || f.sub.length > 255)
       throw new CliError('--sub <subject> is required (at most 255 characters)');
@@ -82,11 +83,6 @@ export class TokenMintCommand extends CommandRunner {
       `${minted.access_token}\n(jti ${minted.jti}, expires ${minted.expires_at})${minted.refresh_token ? `\nrefresh_token: ${minted.refresh_token}` : ''}`,
     );
   }
-
-  @Option({ flags: '--tenant <slug>', required: true })
-  parseTenant(v: string): string {
-    return v;
-  }
   @Option({ flags: '--sub <subject>', required: true })
   parseSub(v: string): string {
     return v;
@@ -117,10 +113,6 @@ export class TokenMintCommand extends CommandRunner {
   }
   @Option({ flags: '--with-refresh' })
   parseWithRefresh(): boolean {
-    return true;
-  }
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
     return true;
   }
 }

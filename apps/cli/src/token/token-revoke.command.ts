@@ -1,4 +1,5 @@
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { SubCommand } from 'nest-commander';
+import { JsonCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { isId } from '@tessera/domain/shared/ids';
 import { withTokenServices } from '../db/token-services';
@@ -9,7 +10,7 @@ import { emit } from '../output';
   arguments: '<jti>',
   description: 'revoke a token by jti on every node',
 })
-export class TokenRevokeCommand extends CommandRunner {
+export class TokenRevokeCommand extends JsonCommand {
   async run([jti]: string[], f: { json?: boolean }): Promise<void> {
     if (!isId('token', jti)) throw new DomainError('invalid_request', 'a jti looks like tok_…');
     const result = await withTokenServices(async (s) => {
@@ -23,10 +24,5 @@ export class TokenRevokeCommand extends CommandRunner {
       return { jti, tenant_id: tenantId, revoked: true };
     });
     emit(Boolean(f.json), result, `revoked ${jti}`);
-  }
-
-  @Option({ flags: '--json' })
-  parseJson(): boolean {
-    return true;
   }
 }
