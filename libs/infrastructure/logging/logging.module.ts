@@ -8,7 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
-import { REDACT_PATHS, REDACTED, serializeReq, serializeRes } from './redaction';
+import { LOG_SERIALIZERS, REDACT_PATHS, REDACTED } from './redaction';
 import { assignRequestId } from './request-id';
 import { RequestContext } from './request-context';
 
@@ -51,7 +51,7 @@ function pinoHttpOptions(cfg: AppConfig): Options {
     level: cfg.logLevel,
     genReqId: (req, res) => assignRequestId(req, res),
     customProps: (req) => who(req as TesseraRequest),
-    serializers: { req: serializeReq, res: serializeRes },
+    serializers: LOG_SERIALIZERS,
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     // 4xx are the protocol working (bad grants, expired tokens): info, not warnings.
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino from 'pino';
 
 /** Field names whose values are credentials wherever they appear (body, query, log objects). */
 const SECRET_FIELD =
   /token|secret|password|passwd|^code$|code_verifier|assertion|authorization|cookie|credential|api[_-]?key|private|^key$|^d$|^p$|^q$|^dp$|^dq$|^qi$/i;
 
 export const REDACTED = '[redacted]';
+
+/** A JWS/JWT in compact form (`eyJ` is the start of every base64url JSON header). */
+const JWT_LIKE = /^eyJ[\w-]*\.[\w-]*\./;
 
 const SECRET_KEYS = [
   'authorization',
@@ -46,7 +50,8 @@ export function redactUrl(url: string | undefined): string {
   const params = new URLSearchParams(url.slice(q + 1));
   const out: string[] = [];
   for (const [k, v] of params) {
-    out.push(`${encodeURIComponent(k)}=${SECRET_FIELD.test(k) ? REDACTED : encodeURIComponent(v)}`);
+    const secret = SECRET_FIELD.test(k) || JWT_LIKE.test(v);
+    out.push(`${encodeURIComponent(k)}=${secret ? REDACTED : encodeURIComponent(v)}`);
   }
   return `${url.slice(0, q)}?${out.join('&')}`;
 }
@@ -66,3 +71,25 @@ export function serializeReq(req: IncomingMessage & { id?: unknown; originalUrl?
 export function serializeRes(res: ServerResponse) {
   return { statusCode: res.statusCode };
 }
+
+/**
+ * Errors as pino logs them, minus what drivers attach about the failed call: ioredis puts the
+ * command and its arguments on its errors (a session write carries the ID token and CSRF
+ * token), TypeORM and pg the query parameters and the offending key values.
+ */
+export function serializeErr(err: unknown): Record<string, unknown> {
+  // pino-http hands its own wrapped serializer an already-serialized error.
+  const out = (
+    err instanceof Error ? pino.stdSerializers.err(err) : { ...(err as object) }
+  ) as Record<string, unknown>;
+  const command = out.command as { name?: unknown } | undefined;
+  if (command && typeof command === 'object') out.command = { name: command.name };
+  for (const k of ['args', 'parameters', 'detail']) if (k in out) out[k] = REDACTED;
+  const driver = out.driverError as { code?: unknown; message?: unknown } | undefined;
+  if (driver && typeof driver === 'object') {
+    out.driverError = { code: driver.code, message: driver.message };
+  }
+  return out;
+}
+
+export const LOG_SERIALIZERS = { req: serializeReq, res: serializeRes, err: serializeErr };
