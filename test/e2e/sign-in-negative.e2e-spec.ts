@@ -117,20 +117,17 @@ describe('sign-in refusals (real browser, real provider): no session is ever cre
     'https:evil.example',
     '/a\r\nb',
     '/..//evil.example',
-  ])(
-    'return_to=%j → refused at /auth/login: no redirect, no pending login',
-    async (returnTo) => {
-      const res = await fetch(
-        `${h.app.url}/auth/login?tenant=acme&return_to=${encodeURIComponent(returnTo)}`,
-        { redirect: 'manual' },
-      );
-      expect(res.status).toBe(400);
-      expect(res.headers.get('location')).toBeNull();
-      expect(res.headers.get('set-cookie')).toBeNull();
-      expect(res.headers.get('content-type')).toMatch(/text\/html/);
-      await expect(res.text()).resolves.toContain('return_to must be a path on this site');
-    },
-  );
+  ])('return_to=%j → refused at /auth/login: no redirect, no pending login', async (returnTo) => {
+    const res = await fetch(
+      `${h.app.url}/auth/login?tenant=acme&return_to=${encodeURIComponent(returnTo)}`,
+      { redirect: 'manual' },
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    await expect(res.text()).resolves.toContain('return_to must be a path on this site');
+  });
 
   it('session fixation: a cookie planted before sign-in no longer works after it', async () => {
     const me = (id: string) =>
