@@ -153,6 +153,17 @@ describe('POST /oauth/token', () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
     });
+    it('a malformed JSON body is not echoed back in error_description', async () => {
+      const res = await fetch(`${app.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `${a.secret} trailing`,
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: string; error_description: string };
+      expect(body.error).toBe('invalid_request');
+      expect(body.error_description).not.toContain(a.secret.slice(0, 8));
+    });
     it('an oversized body → 4xx invalid_request, not 500', async () => {
       const res = await token(
         { grant_type: 'client_credentials', pad: 'x'.repeat(100_000) },

@@ -41,8 +41,15 @@ function fromHttpException(e: HttpException): DomainError & { status: number } {
     typeof body === 'object' && body && 'message' in body
       ? (body as { message: unknown }).message
       : e.message;
+  // A 400 here is Nest's mapping of a SyntaxError (bad JSON) or URIError: their messages quote input.
   const description =
-    status >= 500 ? 'internal error' : Array.isArray(msg) ? msg.join('; ') : String(msg);
+    status >= 500
+      ? 'internal error'
+      : status === 400
+        ? 'malformed request'
+        : Array.isArray(msg)
+          ? msg.join('; ')
+          : String(msg);
   return Object.assign(new DomainError(code, description), { status });
 }
 
