@@ -259,6 +259,16 @@ describe('rate limits', () => {
     expect((await mint(mine)).status).toBe(201);
     expect((await mint(mine)).status).toBe(201);
     expectTooMany(await mint(mine));
+    // The account page's form shares the count, and its 429 page says when to retry too.
+    const page = await send(`${app.url}/account/tokens`, {
+      from,
+      ...form({ _csrf: mine['X-CSRF-Token'], name: 'ci' }),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: mine.Cookie },
+    });
+    expect(page.status).toBe(429);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(Number(page.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(page.headers['retry-after'])).toBeLessThanOrEqual(60);
     // Another session from the same address still has its own allowance.
     expect((await mint(await signedIn())).status).toBe(201);
     // A forged session cookie is not a session: refused, and counted by address only.

@@ -32,6 +32,8 @@ export class PageErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       status = STATUS[exception.code] ?? 400;
       description = exception.description;
+      const retryAfter = (exception as { retryAfter?: unknown }).retryAfter;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
       description = status === 429 ? 'too many requests, try again shortly' : 'bad request';
