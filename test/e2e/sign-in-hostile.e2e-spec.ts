@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { DI } from '@tessera/application/di-tokens';
+import type { SessionStore } from '@tessera/application/session/session-store.port';
+import type { MembershipWriter, UserUpsert } from '@tessera/application/sign-in/directory.ports';
 import { startSignInHarness, type SignInHarness } from '@tessera/testing/oidc-sign-in-harness';
 
 jest.setTimeout(60_000);
@@ -97,5 +101,31 @@ describe('sign-in routes › hostile input is refused without a 5xx', () => {
       expect(r.status).toBeLessThan(500);
       expect(await r.text()).not.toContain('<script>');
     }
+  });
+
+  it('a forged cross-site GET /auth/callback does not sign the victim out', async () => {
+    const app = h.app.app;
+    const user = await app
+      .get<UserUpsert>(DI.Users)
+      .upsert('https://idp.test/', randomBytes(8).toString('hex'), null, null);
+    await app.get<MembershipWriter>(DI.Memberships).set(h.tenants.acme!, user.id, 'member');
+    const { id } = await app.get<SessionStore>(DI.SessionStore).create({
+      tenantId: h.tenants.acme!,
+      tenantSlug: 'acme',
+      userId: user.id,
+      issuer: 'https://idp.test/',
+      subject: 's',
+      email: null,
+      name: null,
+      role: 'member',
+      idToken: 'unused',
+      csrf: 'c',
+      createdAt: Date.now(),
+    });
+    const cookie = `tessera_session=${id}`;
+    const forged = await req('/auth/callback?code=x&state=y', { headers: { cookie } });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('set-cookie') ?? '').not.toMatch(/tessera_session=;/);
+    expect((await req('/api/v1/me', { headers: { cookie } })).status).toBe(200);
   });
 });

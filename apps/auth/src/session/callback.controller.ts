@@ -20,23 +20,21 @@ export class CallbackController {
   ) {}
 
   /**
-   * GET /auth/callback. The pending-login cookie is single-use whatever happens; a session
-   * cookie the browser had before is ended, so a planted id never becomes a signed-in one.
+   * GET /auth/callback. The pending-login cookie is single-use whatever happens. A session
+   * the browser had before is ended once the new one exists (a planted id never becomes a
+   * signed-in one), and only then: a forged cross-site callback must not sign anyone out.
    */
   @Get('callback')
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const c = this.auth.cookies;
     const pendingId = c.read(req, c.pending);
     c.clear(res, c.pending);
-    const previous = c.read(req, c.session);
-    if (previous) {
-      await this.store.destroy(previous).catch(() => undefined);
-      c.clear(res, c.session);
-    }
     // The configured redirect URI, not the Host header, is what the IdP compares.
     const callbackUrl = new URL(this.cfg.oidc.redirectUri ?? `${this.cfg.issuer}/auth/callback`);
     callbackUrl.search = new URL(req.originalUrl, 'http://callback.invalid').search;
     const result = await this.complete.execute({ pendingId, callbackUrl });
+    const previous = c.read(req, c.session);
+    if (previous) await this.store.destroy(previous).catch(() => undefined);
     c.set(res, c.session, result.sessionId, this.cfg.session.absoluteTtl);
     context(req).sessionId = result.idHash;
     setPageHeaders(res);
