@@ -1,5 +1,6 @@
 // Native services for tests and benchmarks: no Docker engine here, so Debian packages.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 
@@ -12,19 +13,46 @@ export function which(cmd) {
 
 /** Installs a Debian package when its command is missing (root on Debian, as on CI). */
 export function ensureDebianPackage(command, pkg) {
-  if (which(command)) return which(command);
-  if (os.userInfo().uid !== 0) throw new Error(`${command} is missing: apt-get install ${pkg}`);
-  log(`installing ${pkg} (apt-get)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'ignore', env });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-    r = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env });
-  }
-  if (r.status !== 0 || !which(command)) throw new Error(`could not install ${pkg}`);
-  // Debian starts the packaged service; tests run their own instances on free ports.
-  spawnSync('sh', ['-c', `service ${pkg} stop >/dev/null 2>&1 || true`]);
+  ensureDebianPackages([[command, pkg]]);
   return which(command);
+}
+
+const aptEnv = () => ({ ...process.env, DEBIAN_FRONTEND: 'noninteractive' });
+const apt = (args, stdio = 'ignore') => spawnSync('apt-get', args, { stdio, env: aptEnv() });
+
+/** A fresh Debian image ships without package lists: nothing can be installed before update. */
+function aptListsEmpty() {
+  try {
+    return !readdirSync('/var/lib/apt/lists').some((f) => f.endsWith('_Packages'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Installs, in one apt transaction, the packages whose command is missing ([command, package]
+ * pairs). One transaction matters: jest workers each installing their own would contend for
+ * the dpkg lock and fail.
+ */
+export function ensureDebianPackages(wanted) {
+  const pkgs = [...new Set(wanted.filter(([command]) => !which(command)).map(([, p]) => p))];
+  if (!pkgs.length) return;
+  if (os.userInfo().uid !== 0) throw new Error(`missing: apt-get install ${pkgs.join(' ')}`);
+  log(`installing ${pkgs.join(', ')} (apt-get)`);
+  if (aptListsEmpty()) apt(['update', '-qq'], 'inherit');
+  const install = ['install', '-y', '-qq', ...pkgs];
+  let r = apt(install);
+  if (r.status !== 0) {
+    // Stale lists name versions the mirror no longer has: refresh once and retry.
+    apt(['update', '-qq'], 'inherit');
+    r = apt(install, 'inherit');
+  }
+  const still = wanted.filter(([command]) => !which(command)).map(([c]) => c);
+  if (r.status !== 0 || still.length) throw new Error(`could not install ${pkgs.join(', ')}`);
+  // Debian may start the packaged services; tests run their own instances on free ports.
+  for (const service of [...pkgs, 'prometheus-node-exporter']) {
+    spawnSync('sh', ['-c', `service ${service} stop >/dev/null 2>&1 || true`]);
+  }
 }
 
 export function freePort(host = '127.0.0.1') {

@@ -6,19 +6,38 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDebianPackage, startRedis } from './services.mjs';
+import { ensureDebianPackage, ensureDebianPackages, startRedis } from './services.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
 const cleanups = [];
+const children = new Set();
 
 function run(cmd, args, env = process.env) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    children.add(child);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
+
+/** Each service stopped once, last started first, whichever path gets here first. */
+async function stopServices() {
+  for (let stop = cleanups.pop(); stop; stop = cleanups.pop()) await stop().catch(() => {});
+}
+
+// Every package a test may need, in one apt transaction before jest (as root, as on CI): jest
+// workers installing their own at the same time would contend for the dpkg lock.
+const DEBIAN_PACKAGES = [
+  ['redis-server', 'redis-server'],
+  ['prometheus', 'prometheus'],
+  ['promtool', 'prometheus'],
+  ['chromium', 'chromium'],
+];
 
 async function staticChecks() {
   for (const [name, cmd, args] of [
@@ -77,12 +96,13 @@ async function startPostgres() {
     onError: (e) => log(`postgres: ${e?.message ?? e}`),
   });
   if (os.userInfo().uid === 0) spawnSync('chmod', ['755', dir]);
-  await pg.initialise();
-  await pg.start();
+  // Registered before starting: a signal during start-up still stops it and removes the dir.
   cleanups.push(async () => {
     await pg.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   });
+  await pg.initialise();
+  await pg.start();
   log(`postgres on 127.0.0.1:${port}`);
   return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 }
@@ -92,12 +112,20 @@ async function main() {
   const checks =
     process.env.TESSERA_SKIP_STATIC === '1' && !process.env.CI ? Promise.resolve() : staticChecks();
   checks.catch(() => {});
-  ensureDebianPackage('redis-server', 'redis-server');
-  const [pgUrl, redis] = await Promise.all([
+  // Not root (a developer): only what this script needs; the tests name what else is missing.
+  if (os.userInfo().uid === 0) ensureDebianPackages(DEBIAN_PACKAGES);
+  else ensureDebianPackage('redis-server', 'redis-server');
+  // Settled, not Promise.all: when one fails, the other is still registered for stopping.
+  const [pg, rd] = await Promise.allSettled([
     startPostgres(),
-    process.env.REDIS_URL ? { url: process.env.REDIS_URL } : startRedis(),
+    process.env.REDIS_URL
+      ? { url: process.env.REDIS_URL }
+      : startRedis().then((r) => (cleanups.push(r.stop), r)),
   ]);
-  if (redis.stop) cleanups.push(redis.stop);
+  if (pg.status === 'rejected') throw pg.reason;
+  if (rd.status === 'rejected') throw rd.reason;
+  const [pgUrl, redis] = [pg.value, rd.value];
+  // A failed static check stops here, before the build and jest.
   await checks;
   // One build for every test that spawns the built server or CLI (parallel builds would race).
   if ((await run('npm', ['run', '-s', 'build'])) !== 0) throw new Error('build failed');
@@ -113,12 +141,22 @@ async function main() {
   return run(bin('jest'), ['--ci', '--maxWorkers=2', ...process.argv.slice(2)], env);
 }
 
+// Interrupted (Ctrl-C, a CI timeout's SIGTERM): stop the children and services, then exit.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, async () => {
+    log(`${signal}: stopping`);
+    for (const child of children) child.kill(signal);
+    await stopServices();
+    process.exit(128 + os.constants.signals[signal]);
+  });
+}
+
 let code = 1;
 try {
   code = await main();
 } catch (e) {
   log(e instanceof Error ? e.message : String(e));
 } finally {
-  for (const c of cleanups.reverse()) await c();
+  await stopServices();
 }
 process.exit(code);
