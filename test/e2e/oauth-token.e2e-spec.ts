@@ -1,3 +1,5 @@
+import { DI } from '@tessera/application/di-tokens';
+import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
@@ -201,5 +203,24 @@ describe('POST /oauth/token', () => {
         (await token({ grant_type: 'client_credentials' }, { authorization: basic(c) })).json.error,
       ).toBe('unauthorized_client');
     });
+  });
+
+  it('a token for a user without a membership in the tenant is refused (access_denied), never a 500', async () => {
+    const issue = app.app.get<IssueTokenUseCase>(DI.IssueToken);
+    await expect(
+      issue.execute({
+        tenantId: a.tenantId,
+        subject: 'user_01jd0000000000000000000000',
+        userId: 'user_01jd0000000000000000000000',
+        clientId: 'tessera-console',
+        scopes: [],
+        grant: 'session',
+        withRefresh: false,
+      }),
+    ).rejects.toMatchObject({ code: 'access_denied' });
+    // The batch it shared with others is unaffected: a client's next request still succeeds.
+    expect(
+      (await token({ grant_type: 'client_credentials' }, { authorization: basic(a) })).status,
+    ).toBe(200);
   });
 });

@@ -23,7 +23,7 @@ export class RevokeTokenUseCase {
     private readonly metrics: Metrics,
     private readonly audit: AuditLog,
     /** Verifiers accept a token this long past `exp`: its denial must cover that too. */
-    private readonly leewaySeconds = 0,
+    private readonly leewaySeconds: number,
   ) {}
 
   /** RFC 7009 §2.2: unknown, invalid or foreign tokens are not an error, and change nothing. */

@@ -53,6 +53,26 @@ describe('GroupCommitTokenRecords', () => {
     expect(settled.sort()).toEqual(['1', '2', '3', '4']);
   });
 
+  it('a shared write that fails is retried per caller: only the bad row’s caller fails', async () => {
+    const { store, writes } = slowStore();
+    const gc = new GroupCommitTokenRecords(store);
+    const first = gc.record([row('A', '0')]);
+    await tick();
+    const good = gc.record([row('A', 'good')]);
+    const bad = gc.record([row('A', 'bad')]);
+    writes[0]!.done();
+    await first;
+    await tick();
+    writes[1]!.fail(new Error('fk')); // the shared write of good + bad
+    await tick();
+    const retries = writes.slice(2);
+    expect(retries.map((w) => w.rows.map((r) => r.jti))).toEqual([['good'], ['bad']]);
+    retries[0]!.done();
+    retries[1]!.fail(new Error('fk'));
+    await expect(good).resolves.toBeUndefined();
+    await expect(bad).rejects.toThrow('fk');
+  });
+
   it('a failed write rejects exactly the callers whose rows it carried', async () => {
     const { store, writes } = slowStore();
     const gc = new GroupCommitTokenRecords(store);

@@ -51,7 +51,11 @@ export class GroupCommitTokenRecords implements TokenRecords {
             await this.inner.record(waiters.flatMap((w) => w.rows));
             waiters.forEach((w) => w.resolve());
           } catch (e) {
-            waiters.forEach((w) => w.reject(e));
+            if (waiters.length === 1) return waiters[0]!.reject(e);
+            // One caller's bad row must not fail the others it shared a write with.
+            await Promise.all(
+              waiters.map((w) => this.inner.record(w.rows).then(w.resolve, w.reject)),
+            );
           }
         }),
       );

@@ -28,8 +28,6 @@ import { GroupCommitTokenRecords } from './group-commit-token-records';
 import { CachedTenantStatus } from './cached-tenant-status';
 
 const SETTINGS = Symbol('TokenSettings');
-/** Until an audit adapter is bound (CLI-less unit setups), auditing is a no-op. */
-const silentAudit: AuditLog = { record: async () => {} };
 
 /** Binds the token lifecycle's ports to adapters and assembles its use cases. */
 @Global()
@@ -76,8 +74,8 @@ const silentAudit: AuditLog = { record: async () => {} };
     },
     {
       provide: DI.ManageClients,
-      inject: [DI.Clients, { token: DI.AuditLog, optional: true }],
-      useFactory: (c: ClientRepository, a?: AuditLog) => new ManageClients(c, a ?? silentAudit),
+      inject: [DI.Clients, DI.AuditLog],
+      useFactory: (c: ClientRepository, a: AuditLog) => new ManageClients(c, a),
     },
     {
       provide: DI.IssueToken,
@@ -99,7 +97,7 @@ const silentAudit: AuditLog = { record: async () => {} };
         DI.TokenRecords,
         DI.Metrics,
         APP_CONFIG,
-        { token: DI.AuditLog, optional: true },
+        DI.AuditLog,
       ],
       useFactory: (
         v: TokenVerifier,
@@ -108,8 +106,8 @@ const silentAudit: AuditLog = { record: async () => {} };
         r: TokenRecords,
         m: Metrics,
         cfg: AppConfig,
-        a?: AuditLog,
-      ) => new RevokeTokenUseCase(v, s, d, r, m, a ?? silentAudit, cfg.tokens.leeway),
+        a: AuditLog,
+      ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway),
     },
     {
       provide: DI.RotateRefresh,

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { TokenRecord, TokenRecords } from '@tessera/application/tokens/token-records.port';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { FOREIGN_KEY_VIOLATION, pgError } from '../postgres/pg-errors';
 import { TenantTransactions } from '../postgres/tenant-transaction';
 
 interface Row {
@@ -64,15 +66,23 @@ export class TypeOrmTokenRecords implements TokenRecords {
       );
       return `(${Array.from({ length: 12 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
     });
-    await this.tx.run(
-      (em) =>
-        em.query(
-          `INSERT INTO api_tokens (jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at)
+    await this.tx
+      .run(
+        (em) =>
+          em.query(
+            `INSERT INTO api_tokens (jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at)
            VALUES ${values.join(', ')}`,
-          params,
-        ),
-      tenantId,
-    );
+            params,
+          ),
+        tenantId,
+      )
+      .catch((e: unknown) => {
+        // A user's tokens reference their membership: one removed meanwhile is a refusal, not a 500.
+        if (pgError(e).code === FOREIGN_KEY_VIOLATION) {
+          throw new DomainError('access_denied', 'the user is not a member of this tenant');
+        }
+        throw e;
+      });
   }
 
   async get(tenantId: string, jti: string): Promise<TokenRecord | undefined> {

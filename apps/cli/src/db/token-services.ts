@@ -105,6 +105,7 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         records,
         noopMetrics,
         audit,
+        db.cfg.tokens.leeway,
       );
     };
     try {
