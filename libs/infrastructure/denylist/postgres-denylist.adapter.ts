@@ -21,6 +21,7 @@ export interface PostgresDenylistOptions {
  */
 const OVERLAP_MS = 30_000;
 const SWEEP_EVERY_MS = 30_000;
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 const TABLE = 'tessera.token_denylist';
 
@@ -36,6 +37,7 @@ export class PostgresDenylist implements Denylist {
   private marks: { at: number; seq: number }[] = [];
   private syncing?: Promise<void>;
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private lastSweep = 0;
   private syncedAt?: Date;
   private readonly clock: Clock;
@@ -55,10 +57,19 @@ export class PostgresDenylist implements Denylist {
     await this.fullLoad();
     this.timer = setInterval(() => void this.sync(), this.o.syncIntervalMs);
     this.timer.unref();
+    // Expired rows are dead weight: every node prunes now and then (DELETE is idempotent, so
+    // nodes racing is harmless); `denylist prune` remains for operators.
+    this.pruneTimer = setInterval(
+      () =>
+        void this.prune().catch((e: unknown) => this.warn(`denylist prune failed: ${String(e)}`)),
+      PRUNE_EVERY_MS,
+    );
+    this.pruneTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     await this.o.channel.close();
     await this.syncing;
   }
