@@ -182,6 +182,7 @@ describe('CLI › issuer add, list, remove', () => {
       [add('--issuer', 'https://idp.example?x=1', '--jwks-uri', J), /query/],
       [add('--issuer', 'https://idp.example', '--jwks-uri', J, '--scopes', 'a"b'), /scope/],
       [add('--issuer', 'https://idp.example'), /jwks-uri/],
+      [add('--issuer', 'http://tessera.test/', '--jwks-uri', J), /its own issuer/],
       [
         [
           'issuer',

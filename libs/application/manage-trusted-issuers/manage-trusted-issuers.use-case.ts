@@ -13,11 +13,19 @@ export class ManageTrustedIssuers {
   constructor(
     private readonly issuers: TrustedIssuerRepository,
     private readonly audit: AuditLog,
-    private readonly opts: { production: boolean },
+    private readonly opts: { production: boolean; ownIssuer: string },
   ) {}
 
   async add(tenantId: string, spec: TrustedIssuerSpec, actor: string): Promise<TrustedIssuer> {
     const valid = validateTrustedIssuer(spec, this.opts);
+    // Trusting our own tokens would let one tenant's access tokens (even revoked ones) be
+    // exchanged into another tenant: token exchange is for external workload identities only.
+    if (valid.issuer.replace(/\/+$/, '') === this.opts.ownIssuer.replace(/\/+$/, '')) {
+      throw new DomainError(
+        'invalid_request',
+        'Tessera cannot trust its own issuer for token exchange',
+      );
+    }
     const row = await this.issuers.create({ tenantId, ...valid });
     await this.audit.record({
       tenantId,

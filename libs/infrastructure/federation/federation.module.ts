@@ -11,8 +11,6 @@ import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuer
 import { JoseSubjectTokenVerifier } from './jose-subject-token-verifier.adapter';
 import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-repository.adapter';
 
-const silentAudit: AuditLog = { record: async () => {} };
-
 /** RFC 8693 token exchange: trusted external issuers, their JWKS, the exchange use case. */
 @Module({
   providers: [
@@ -42,9 +40,9 @@ const silentAudit: AuditLog = { record: async () => {} };
     },
     {
       provide: DI.ManageTrustedIssuers,
-      inject: [DI.TrustedIssuers, APP_CONFIG, { token: DI.AuditLog, optional: true }],
-      useFactory: (r: TrustedIssuerRepository, cfg: AppConfig, a?: AuditLog) =>
-        new ManageTrustedIssuers(r, a ?? silentAudit, { production: cfg.production }),
+      inject: [DI.TrustedIssuers, APP_CONFIG, DI.AuditLog],
+      useFactory: (r: TrustedIssuerRepository, cfg: AppConfig, a: AuditLog) =>
+        new ManageTrustedIssuers(r, a, { production: cfg.production, ownIssuer: cfg.issuer }),
     },
   ],
   exports: [DI.TrustedIssuers, DI.ExchangeToken, DI.ManageTrustedIssuers],

@@ -15,7 +15,7 @@ export function withTrustedIssuers<T>(
     const issuers = new ManageTrustedIssuers(
       new TypeOrmTrustedIssuerRepository(db.dataSource),
       cliAuditLog(db),
-      { production: db.cfg.production },
+      { production: db.cfg.production, ownIssuer: db.cfg.issuer },
     );
     return fn(issuers, tenant.id);
   });
