@@ -73,7 +73,8 @@ export class PromMetrics implements Metrics {
     for (const kind of ['access_token', 'refresh_token', 'family'])
       this.revocations.inc({ kind }, 0);
     for (const result of ['hit', 'miss']) this.denylist.inc({ result }, 0);
-    for (const scope of ['anonymous', 'authenticated', 'token', 'session']) this.limited.inc({ scope }, 0);
+    for (const scope of ['anonymous', 'authenticated', 'token', 'session'])
+      this.limited.inc({ scope }, 0);
   }
 
   tokenIssued(grant: GrantLabel, alg: SigningAlg): void {
