@@ -1,3 +1,4 @@
+import { verifyOncePerRequest } from '../tokens/verify-once';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { parseCookie } from 'cookie';
 import type { Request } from 'express';
@@ -98,7 +99,7 @@ export class RequestPrincipals {
     if (auth !== undefined) {
       const m = BEARER.exec(auth.trim());
       if (!m || !this.tokens) return null;
-      const claims = await this.tokens.verify(m[1]!);
+      const claims = await verifyOncePerRequest(req, m[1]!, this.tokens);
       return { kind: 'token', key: `token:${claims.client_id}:${claims.sub}` };
     }
     const header = req.headers.cookie;

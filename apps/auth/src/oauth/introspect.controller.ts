@@ -4,7 +4,7 @@ import { DI } from '@tessera/application/di-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type { IntrospectTokenUseCase } from '@tessera/application/introspect-token/introspect-token.use-case';
-import { oauthForm, presentedCredentials, tagRequest } from './oauth-request';
+import { authenticatedClient, oauthForm } from './oauth-request';
 
 /** POST /oauth/introspect (RFC 7662): the caller must authenticate as a client. */
 @Controller('oauth')
@@ -18,8 +18,7 @@ export class IntrospectController {
   @HttpCode(200)
   async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
     const form = oauthForm(req);
-    const client = await this.authenticate.execute(presentedCredentials(req, form));
-    tagRequest(req, client.tenantId, client.id);
+    const client = await authenticatedClient(req, form, this.authenticate);
     if (!form.token) throw new DomainError('invalid_request', 'token is required');
     const result =
       form.token.length > 8192

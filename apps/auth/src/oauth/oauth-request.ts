@@ -1,7 +1,11 @@
 import type { Request } from 'express';
 import { DomainError } from '@tessera/domain/shared/domain-error';
+import type { Client } from '@tessera/domain/token/client';
 import { SCOPE_TOKEN, parseScope } from '@tessera/domain/token/access-claims';
-import type { PresentedCredentials } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import type {
+  AuthenticateClient,
+  PresentedCredentials,
+} from '@tessera/application/authenticate-client/authenticate-client.use-case';
 
 export type Form = Record<string, string>;
 
@@ -72,4 +76,15 @@ export function requestedScopes(form: Form): string[] | undefined {
 export function tagRequest(req: Request, tenantId: string, clientId: string): void {
   const r = req as Request & { tessera?: object };
   r.tessera = { ...r.tessera, tenantId, clientId };
+}
+
+/** Client authentication at every OAuth endpoint: one method at most, then tag the request. */
+export async function authenticatedClient(
+  req: Request,
+  form: Form,
+  authenticate: AuthenticateClient,
+): Promise<Client> {
+  const client = await authenticate.execute(presentedCredentials(req, form));
+  tagRequest(req, client.tenantId, client.id);
+  return client;
 }

@@ -4,7 +4,7 @@ import { DI } from '@tessera/application/di-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
-import { oauthForm, presentedCredentials, tagRequest } from './oauth-request';
+import { authenticatedClient, oauthForm } from './oauth-request';
 
 const HINTS = ['access_token', 'refresh_token'];
 
@@ -20,8 +20,7 @@ export class RevokeController {
   @HttpCode(200)
   async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
     const form = oauthForm(req);
-    const client = await this.authenticate.execute(presentedCredentials(req, form));
-    tagRequest(req, client.tenantId, client.id);
+    const client = await authenticatedClient(req, form, this.authenticate);
     if (!form.token) throw new DomainError('invalid_request', 'token is required');
     // RFC 7009 §2.2: an invalid hint value is ignored and does not change the response.
     const hint = HINTS.includes(form.token_type_hint ?? '') ? form.token_type_hint : undefined;

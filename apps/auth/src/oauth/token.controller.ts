@@ -14,7 +14,7 @@ import {
 import type { TokenResponse } from '@tessera/application/tokens/token-response';
 import { clientCredentialsGrant } from './grants/client-credentials.grant';
 import { tokenExchangeGrant } from './grants/token-exchange.grant';
-import { oauthForm, presentedCredentials, requestedScopes, tagRequest } from './oauth-request';
+import { authenticatedClient, oauthForm, requestedScopes } from './oauth-request';
 
 const SUPPORTED: readonly string[] = ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT];
 
@@ -36,8 +36,7 @@ export class TokenController {
     if (!grant) throw new DomainError('invalid_request', 'grant_type is required');
     if (!SUPPORTED.includes(grant))
       throw new DomainError('unsupported_grant_type', 'this grant_type is not supported');
-    const client = await this.authenticate.execute(presentedCredentials(req, form));
-    tagRequest(req, client.tenantId, client.id);
+    const client = await authenticatedClient(req, form, this.authenticate);
     if (!client.grants.includes(grant as ClientGrant)) {
       throw new DomainError('unauthorized_client', 'this client may not use this grant_type');
     }

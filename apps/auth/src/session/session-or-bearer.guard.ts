@@ -9,7 +9,8 @@ import type { Request } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
-import { bearerToken } from '../api/bearer.guard';
+import { verifyOncePerRequest } from '@tessera/infrastructure/tokens/verify-once';
+import { bearerToken } from '../api/bearer-token';
 import { context } from './request-context';
 import { SessionAuth } from './session-auth';
 
@@ -34,7 +35,7 @@ export class SessionOrBearerGuard implements CanActivate {
       if (!this.verifier) {
         throw new DomainError('temporarily_unavailable', 'bearer tokens are not accepted yet');
       }
-      const claims = await this.verifier.verify(token);
+      const claims = await verifyOncePerRequest(req, token, this.verifier);
       context(req).principal = { kind: 'bearer', claims };
       return true;
     }
