@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { ensureBuilt, repoRoot } from './build';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as the one JSON object a `--json` command prints. */
+  json<T = Record<string, string>>(): T;
+}
+
+/**
+ * Runs the built admin CLI as its own process (asynchronously: a server under test in this
+ * process keeps serving meanwhile). `env` is the whole environment, not an overlay.
+ */
+export function runCli(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<CliResult> {
+  ensureBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }),
+    );
+  });
+}
+
+/** A tenant and a client made by the CLI, for tests whose nodes are separate processes. */
+export async function seedClientViaCli(
+  env: Record<string, string | undefined>,
+  opts: { slug?: string; grants?: string[]; scopes?: string[] } = {},
+): Promise<{ tenantId: string; slug: string; clientId: string; secret: string }> {
+  const slug = opts.slug ?? `t-${Math.random().toString(36).slice(2, 10)}`;
+  const tenant = await runCli(env, 'tenant', 'create', slug, '--json');
+  if (tenant.code !== 0) throw new Error(`tenant create failed: ${tenant.stderr}`);
+  const client = await runCli(
+    env,
+    'client',
+    'create',
+    '--tenant',
+    slug,
+    '--name',
+    'test client',
+    '--grants',
+    (opts.grants ?? ['client_credentials', 'refresh_token']).join(','),
+    '--scopes',
+    (opts.scopes ?? ['read', 'write']).join(' '),
+    '--json',
+  );
+  if (client.code !== 0) throw new Error(`client create failed: ${client.stderr}`);
+  const c = client.json();
+  return { tenantId: tenant.json().id!, slug, clientId: c.client_id!, secret: c.client_secret! };
+}

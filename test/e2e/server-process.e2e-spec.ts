@@ -1,0 +1,61 @@
+import { decodeJwt } from 'jose';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
+import { seedClientViaCli } from '@tessera/testing/cli-process';
+import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+
+/** The multi-node helper itself: nodes are processes with their own clocks, and can be killed. */
+describe('nodes as separate processes', () => {
+  let db: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let client: Awaited<ReturnType<typeof seedClientViaCli>>;
+  const env = { ISSUER: 'http://tessera.test' };
+  const token = async (node: ServerProcess) => {
+    const r = await postForm(
+      `${node.url}/oauth/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(client) },
+    );
+    expect(r.status).toBe(200);
+    return r.json.access_token as string;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    a = await startServerProcess(db, { env });
+    // Same signing key on both: node b uses node a's data dir (its development key).
+    b = await startServerProcess(db, {
+      env: { ...env, DATA_DIR: a.dataDir },
+      clockOffsetMs: 120_000,
+    });
+    client = await seedClientViaCli({
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      DATA_DIR: a.dataDir,
+      ...env,
+    });
+  });
+  afterAll(async () => {
+    await a?.kill();
+    await b?.kill();
+    await db?.drop();
+  });
+
+  it('each node has its own pid and its own clock offset', async () => {
+    expect(a.pid).not.toBe(b.pid);
+    const iatA = decodeJwt(await token(a)).iat!;
+    const iatB = decodeJwt(await token(b)).iat!;
+    // 120 s apart, give or take the time between the two requests.
+    expect(iatB - iatA).toBeGreaterThanOrEqual(110);
+    expect(iatB - iatA).toBeLessThanOrEqual(130);
+  });
+
+  it('SIGKILL ends one node at once; the other keeps serving', async () => {
+    const code = await b.kill('SIGKILL');
+    expect(code).toBeNull();
+    expect(b.exited()).toBe(true);
+    await expect(fetch(`${b.url}/health/live`)).rejects.toThrow();
+    expect(decodeJwt(await token(a)).iss).toBe('http://tessera.test');
+  });
+});
