@@ -5,9 +5,14 @@
  * single-thread sign rate is measured in the same run; targets come from it. Prints a markdown
  * table and writes bench-results.json. Exit code 1 when a row fails (errors or a missed target).
  *
+ * Then the same load against node-oidc-provider and Tessera in turn, per algorithm (RS256-2048,
+ * RS256-4096, ES256 client_credentials; introspection), with ratios and CPU per request.
+ *
  * BENCH_SECONDS (10) per scenario, BENCH_CONNECTIONS (32), BENCH_REVOCATIONS (100),
- * BENCH_SCENARIOS (cc4096,refresh,introspect,me,cc2048,revocation), BENCH_PROFILE=<dir>
- * (--cpu-prof on every server child), BENCH_LOG_LEVEL (warn).
+ * BENCH_SCENARIOS (cc4096,refresh,introspect,me,cc2048,revocation,peer), BENCH_PROFILE=<dir>
+ * (--cpu-prof on every server child), BENCH_LOG_LEVEL (warn), BENCH_PEER_LOG_LEVELS (warn,info:
+ * Tessera's level in the comparison; the peer logs nothing per request either way),
+ * BENCH_PEER_CASES (rs2048,rs4096,es256,introspect).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +28,13 @@ import {
   type Server,
   type Services,
 } from './bench-stack';
+import {
+  compareWithPeer,
+  comparisonMarkdown,
+  peerVersion,
+  type CompareCase,
+  type Comparison,
+} from './compare';
 import { startCpuAccounting } from './cpu';
 import { runLoad, stopLoad, type LoadResult, type LoadSpec } from './load';
 import { rawRs256PerSecond } from './raw-sign';
@@ -43,7 +55,17 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
 const RAW_SECONDS = 3;
 const WARMUP_SECONDS = 3;
-const ALL = ['cc4096', 'refresh', 'introspect', 'me', 'cc2048', 'revocation'];
+const ALL = ['cc4096', 'refresh', 'introspect', 'me', 'cc2048', 'revocation', 'peer'];
+const PEER_CASES: CompareCase[] = [
+  { id: 'rs2048', alg: 'RS256', bits: 2048, kind: 'token', target: { ratio: 1.5 } },
+  { id: 'rs4096', alg: 'RS256', bits: 4096, kind: 'token', target: { ratio: 0.95, tail: true } },
+  { id: 'es256', alg: 'ES256', kind: 'token', target: { ratio: 1.5 } },
+  { id: 'introspect', alg: 'RS256', bits: 2048, kind: 'introspect', target: { ratio: 1.5 } },
+];
+const PEER_CASE_IDS = new Set(
+  (process.env.BENCH_PEER_CASES ?? PEER_CASES.map((c) => c.id).join(',')).split(','),
+);
+const PEER_LOG_LEVELS = (process.env.BENCH_PEER_LOG_LEVELS ?? 'warn,info').split(',');
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(','));
 const root = path.resolve(__dirname, '../../..');
 
@@ -262,12 +284,29 @@ async function main(stack: Stack): Promise<number> {
     rows.push(propagationRow(propagation));
   }
 
+  let comparisons: Comparison[] = [];
+  if (SCENARIOS.has('peer')) {
+    comparisons = await compareWithPeer(stack, svc, seeded, {
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      warmupSeconds: WARMUP_SECONDS,
+      logLevels: PEER_LOG_LEVELS,
+      cases: PEER_CASES.filter((c) => PEER_CASE_IDS.has(c.id)),
+      checkpoint,
+    });
+  }
+
   const loadAfter = os.loadavg();
   const header = [
     `raw single-thread sign rate (this run): RS256-4096 ${raw.rs256_4096.toFixed(0)}/s, RS256-2048 ${raw.rs256_2048.toFixed(0)}/s`,
     `${os.availableParallelism()} cores, node ${process.version}, ${CONNECTIONS} connections, ${SECONDS}s per scenario; load average before ${loadBefore[0]!.toFixed(2)}, after ${loadAfter[0]!.toFixed(2)}`,
   ];
-  process.stdout.write(`\n${header.join('\n')}\n\n${markdown(rows)}\n\n${cpuMarkdown(rows)}\n`);
+  const peerTable = comparisons.length
+    ? `\nTessera next to node-oidc-provider ${peerVersion()} (same algorithm, same load, one after the other):\n\n${comparisonMarkdown(comparisons)}\n`
+    : '';
+  process.stdout.write(
+    `\n${header.join('\n')}\n\n${markdown(rows)}\n\n${cpuMarkdown(rows)}\n${peerTable}`,
+  );
   const failed = rows.filter((r) => r.pass === false);
   const file = path.join(root, 'bench-results.json');
   writeFileSync(
@@ -285,6 +324,13 @@ async function main(stack: Stack): Promise<number> {
         raw_single_thread_sign_per_s: raw,
         rows: rows.map(({ load: l, ...r }) => ({ ...r, detail: l })),
         revocation_ms: propagation?.samples,
+        peer_comparisons: comparisons.map((c) => ({
+          scenario: c.scenario,
+          log_level: c.logLevel,
+          ratio: c.ratio,
+          tessera: c.tessera,
+          peer: c.peer,
+        })),
         wall_seconds: (Date.now() - started) / 1000,
         passed: failed.length === 0,
       },
