@@ -22,3 +22,6 @@ export function scopesForRole(role: Role, requested: readonly string[]): string[
   }
   return [...new Set(requested)];
 }
+
+/** What a bearer token needs on the session API (cookie sessions go by role and CSRF instead). */
+export const SESSION_API_SCOPES = { read: 'api:read', write: 'api:write' } as const;

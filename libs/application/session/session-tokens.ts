@@ -80,6 +80,8 @@ export class SessionTokens {
       throw new DomainError('invalid_request', 'scopes must be a space-separated string or a list');
     }
     const scopes = scopesForRole(owner.role, (list as string[]).filter(Boolean));
+    // No refresh token: `tessera-console` is no registered client, so one could never be
+    // redeemed; a person mints a new token from their session instead.
     return this.minter.execute({
       tenantId: owner.tenantId,
       subject: owner.userId,
@@ -87,7 +89,7 @@ export class SessionTokens {
       scopes,
       role: owner.role,
       grant: 'session',
-      withRefresh: true,
+      withRefresh: false,
       name,
       userId: owner.userId,
     });
@@ -98,7 +100,7 @@ export class SessionTokens {
     return rows.filter((r) => r.userId === owner.userId).map(view);
   }
 
-  /** Revoking either half of a pair ends the pair: the refresh family and its access tokens. */
+  /** Revokes one token; a pair minted before refresh tokens were dropped ends as a family. */
   async revoke(owner: TokenOwner, id: unknown): Promise<void> {
     if (!isId('token', id)) throw notFound();
     const record = await this.records.get(owner.tenantId, id);

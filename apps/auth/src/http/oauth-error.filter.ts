@@ -92,9 +92,13 @@ export class OAuthErrorFilter implements ExceptionFilter {
     } else if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
       // RFC 6750 §3.1: a request with no bearer token at all gets a challenge without an error.
       const presented = /^Bearer /i.test(req.headers.authorization ?? '');
+      const scope = (exception as { requiredScope?: unknown }).requiredScope;
+      const needs = typeof scope === 'string' ? `, scope="${scope}"` : '';
       res.setHeader(
         'WWW-Authenticate',
-        presented ? `Bearer realm="tessera", error="${error.code}"` : 'Bearer realm="tessera"',
+        presented
+          ? `Bearer realm="tessera", error="${error.code}"${needs}`
+          : 'Bearer realm="tessera"',
       );
     }
     const retryAfter = (exception as { retryAfter?: number }).retryAfter;

@@ -77,12 +77,6 @@ export function accountPage(v: AccountView): string {
               <p role="status">Copy it now: it will not be shown again.</p>
               <p>Access token</p>
               <p class="secret" id="minted-access-token">${v.minted.access_token}</p>
-              ${
-                v.minted.refresh_token
-                  ? html`<p>Refresh token</p>
-                      <p class="secret" id="minted-refresh-token">${v.minted.refresh_token}</p>`
-                  : ''
-              }
               <p>Scopes: ${v.minted.scope ?? ''}; expires ${v.minted.expires_at}</p>
             </section>`
           : ''

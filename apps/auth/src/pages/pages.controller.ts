@@ -2,12 +2,14 @@ import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
+import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
 import { ROLE_SCOPES } from '@tessera/application/session/role-scopes';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import { safeReturnTo } from '@tessera/application/sign-in/return-to';
 import { isTenantSlug } from '@tessera/domain/tenant/tenant-id';
 import { SessionAuth } from '../session/session-auth';
 import { accountPage } from './account.page';
+import { landingPage } from './landing.page';
 import { PageErrorFilter } from './page-error.filter';
 import { setPageHeaders } from './page-headers';
 import { signInPage } from './sign-in.page';
@@ -23,7 +25,23 @@ export class PagesController {
     private readonly auth: SessionAuth,
     @Inject(DI.SessionTokens) private readonly tokens: SessionTokens,
     @Inject(APP_CONFIG) private readonly cfg: AppConfig,
+    @Inject(DI.IdentityProvider) private readonly idp: IdentityProvider,
   ) {}
+
+  @Get()
+  async landing(@Req() req: Request, @Res() res: Response) {
+    // A session of a disabled tenant, or a store that is down, still gets the page.
+    const session = await this.auth.current(req).catch(() => null);
+    setPageHeaders(res);
+    res.type('html').send(
+      landingPage({
+        signInConfigured: this.idp.configured,
+        signedInAs: session
+          ? `${session.name ?? session.email ?? session.subject} (${session.tenantSlug})`
+          : undefined,
+      }),
+    );
+  }
 
   @Get('sign-in')
   signIn(

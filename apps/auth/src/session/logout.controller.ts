@@ -39,7 +39,7 @@ export class LogoutController {
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     setPageHeaders(res);
     const c = this.auth.cookies;
-    const session = await this.auth.current(req);
+    const session = await this.auth.current(req, { allowDisabledTenant: true });
     if (!session) {
       c.clear(res, c.session);
       return res.redirect(303, '/auth/signed-out');

@@ -1,10 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { ActiveSession } from '@tessera/application/session/session';
 import type { SessionStore } from '@tessera/application/session/session-store.port';
+import type { TenantStatusReader } from '@tessera/application/tokens/tenant-status.port';
+import { tenantDisabled } from '@tessera/domain/tenant/tenant.errors';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { context } from './request-context';
 import { SessionCookies } from './session-cookies';
@@ -22,19 +24,32 @@ export class SessionAuth {
   constructor(
     @Inject(APP_CONFIG) cfg: AppConfig,
     @Inject(DI.SessionStore) private readonly store: SessionStore,
+    @Optional() @Inject(DI.TenantStatus) private readonly tenants?: TenantStatusReader,
   ) {
     this.cookies = new SessionCookies(cfg);
   }
 
-  async current(req: Request): Promise<ActiveSession | null> {
+  /**
+   * The signed-in session, refused (403) when its tenant is no longer active: the status is
+   * read at every request through the tenant-status cache, so a disable reaches live sessions
+   * within that cache's lifetime. Sign-out passes `allowDisabledTenant` so it still works.
+   */
+  async current(
+    req: Request,
+    opts: { allowDisabledTenant?: boolean } = {},
+  ): Promise<ActiveSession | null> {
     const ctx = context(req);
-    if (ctx.principal?.kind === 'session') return ctx.principal.session;
-    const id = this.cookies.read(req, this.cookies.session);
-    if (!id) return null;
-    const session = await this.store.get(id);
-    if (session) {
+    let session = ctx.principal?.kind === 'session' ? ctx.principal.session : null;
+    if (!session) {
+      const id = this.cookies.read(req, this.cookies.session);
+      if (!id) return null;
+      session = await this.store.get(id);
+      if (!session) return null;
       ctx.principal = { kind: 'session', session };
       ctx.sessionId = session.idHash;
+    }
+    if (!opts.allowDisabledTenant && this.tenants) {
+      if ((await this.tenants.status(session.tenantId)) !== 'active') throw tenantDisabled();
     }
     return session;
   }

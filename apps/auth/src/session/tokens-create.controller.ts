@@ -4,6 +4,7 @@ import { DI } from '@tessera/application/di-tokens';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { context } from './request-context';
+import { requireScope } from './required-scope';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { tokenOwner } from './token-owner';
 
@@ -21,7 +22,9 @@ export class TokensCreateController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const p = context(req).principal;
-    // A leaked API token must not be able to mint its own successors.
+    requireScope(p, 'write');
+    // Necessary, not sufficient: a leaked API token must not be able to mint its own
+    // successors (they carry no refresh token, so this is what keeps their expiry real).
     if (p?.kind !== 'session') {
       throw new DomainError('access_denied', 'API tokens are minted from a signed-in session');
     }

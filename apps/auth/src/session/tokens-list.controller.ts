@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import { context } from './request-context';
+import { requireScope } from './required-scope';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { tokenOwner } from './token-owner';
 
@@ -15,6 +16,8 @@ export class TokensListController {
   @Get('tokens')
   @Header('Cache-Control', 'no-store')
   async list(@Req() req: Request) {
-    return { tokens: await this.tokens.list(tokenOwner(context(req).principal)) };
+    const p = context(req).principal;
+    requireScope(p, 'read');
+    return { tokens: await this.tokens.list(tokenOwner(p)) };
   }
 }

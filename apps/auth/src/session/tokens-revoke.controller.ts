@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import { context } from './request-context';
+import { requireScope } from './required-scope';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { tokenOwner } from './token-owner';
 
@@ -15,6 +16,8 @@ export class TokensRevokeController {
   @Delete('tokens/:id')
   @HttpCode(204)
   async revoke(@Req() req: Request, @Param('id') id: string): Promise<void> {
-    await this.tokens.revoke(tokenOwner(context(req).principal), id);
+    const p = context(req).principal;
+    requireScope(p, 'write');
+    await this.tokens.revoke(tokenOwner(p), id);
   }
 }
