@@ -34,6 +34,8 @@ export const DI = {
   StartLogin: Symbol('StartLoginUseCase'),
   CompleteLogin: Symbol('CompleteLoginUseCase'),
   SessionTokens: Symbol('SessionTokens'),
+  ReplayGuard: Symbol('ReplayGuard'),
+  BackchannelLogout: Symbol('BackchannelLogoutUseCase'),
   TrustedIssuers: Symbol('TrustedIssuerRepository'),
   SubjectTokenVerifier: Symbol('SubjectTokenVerifier'),
   ExchangeToken: Symbol('ExchangeTokenUseCase'),

@@ -53,6 +53,8 @@ export interface AppConfig {
     groupsScope: string;
     groupsClaim: string;
     groupPattern: string;
+    /** Seconds: back-channel logout tokens older than this (by `iat`) are refused. */
+    logoutTokenMaxAge: number;
   };
   session: { idleTtl: number; absoluteTtl: number; pendingLoginTtl: number };
   metrics: { allowCidrs: string[]; port?: number };
@@ -135,6 +137,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       groupsScope: e.OIDC_GROUPS_SCOPE,
       groupsClaim: e.OIDC_GROUPS_CLAIM,
       groupPattern: e.OIDC_GROUP_PATTERN,
+      logoutTokenMaxAge: e.OIDC_LOGOUT_TOKEN_MAX_AGE,
     },
     session: {
       idleTtl: e.SESSION_IDLE_TIMEOUT,

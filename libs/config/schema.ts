@@ -102,6 +102,7 @@ export const envSchema = z.object({
       message: 'must contain {tenant} and {role}',
     })
     .default('tessera:{tenant}:{role}'),
+  OIDC_LOGOUT_TOKEN_MAX_AGE: duration('2m'),
   SESSION_IDLE_TIMEOUT: duration('30m'),
   SESSION_ABSOLUTE_TIMEOUT: duration('12h'),
   LOGIN_PENDING_TTL: duration('10m'),

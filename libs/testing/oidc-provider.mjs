@@ -7,9 +7,16 @@
 //
 // Env: OIDC_TEST_PORT, OIDC_TEST_APP (slug), OIDC_TEST_CLIENT (JSON client metadata),
 // OIDC_TEST_ACCOUNTS (JSON {login: {email, name, groups}}).
+// OIDC_TEST_CLAIMS=userinfo: scope claims (email, profile, groups) only at the UserInfo
+// endpoint, as OIDC Core has it (`conformIdTokenClaims`); unset: in the ID token, like Authentik.
+// OIDC_TEST_BACKCHANNEL_LOGOUT=1: Back-Channel Logout 1.0 (the client's `backchannel_logout_uri`
+// gets a logout token when its session ends at the provider; ID tokens carry `sid`).
 // Test-only control, outside the issuer path: POST /__test__/tamper {"kind": "nonce"|"iss"|
-// "aud"|"signature"|null} re-signs later ID tokens with that claim (or key) made wrong;
-// GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP).
+// "aud"|"signature"|"userinfo-sub"|null} re-signs later ID tokens with that claim (or key) made
+// wrong, or (userinfo-sub) answers UserInfo with another `sub`;
+// GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP);
+// POST /__test__/sign {"claims", "header"?, "key": "provider"|"stranger"|"none"} returns
+// {"token"}: a JWT signed with the provider's key, another key, or unsigned (hostile logout tokens).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
@@ -18,6 +25,8 @@ const port = Number(process.env.OIDC_TEST_PORT ?? 0);
 const app = process.env.OIDC_TEST_APP ?? 'tessera';
 const client = JSON.parse(process.env.OIDC_TEST_CLIENT ?? '{}');
 const accounts = JSON.parse(process.env.OIDC_TEST_ACCOUNTS ?? '{}');
+const claimsAtUserinfo = process.env.OIDC_TEST_CLAIMS === 'userinfo';
+const backchannelLogout = process.env.OIDC_TEST_BACKCHANNEL_LOGOUT === '1';
 const prefix = `/application/o/${app}`;
 
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -47,10 +56,14 @@ function provider(issuer) {
       groups: ['groups'],
     },
     scopes: ['openid', 'profile', 'email', 'groups'],
-    // Like Authentik: the mapped claims are in the ID token itself.
-    conformIdTokenClaims: false,
+    // Default like Authentik: the mapped claims are in the ID token itself.
+    conformIdTokenClaims: claimsAtUserinfo,
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: backchannelLogout },
+    },
     async findAccount(_ctx, id) {
       const a = accounts[id] ?? {};
       return {
@@ -69,6 +82,10 @@ function provider(issuer) {
   p.use(async (ctx, next) => {
     if (ctx.path === '/token') stats.tokenRequests += 1;
     await next();
+    if (tamper === 'userinfo-sub' && ctx.path === '/me' && ctx.status === 200 && ctx.body?.sub) {
+      ctx.body = { ...ctx.body, sub: `${ctx.body.sub}-someone-else` };
+      return;
+    }
     if (!tamper || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token) return;
     const payload = decodeJwt(ctx.body.id_token);
     const header = decodeProtectedHeader(ctx.body.id_token);
@@ -84,8 +101,30 @@ function provider(issuer) {
   return p;
 }
 
+async function signForTest({ claims, header = {}, key = 'provider' }) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  if (key === 'none') return `${b64({ alg: 'none', ...header })}.${b64(claims)}.`;
+  const protectedHeader = { alg: 'RS256', kid: jwk.kid, ...header };
+  return new SignJWT(claims)
+    .setProtectedHeader(protectedHeader)
+    .sign(key === 'stranger' ? strangerKey : privateKey);
+}
+
+function readJson(req, then) {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => then(JSON.parse(body || '{}')));
+}
+
 let oidc;
 const server = http.createServer((req, res) => {
+  if (req.url === '/__test__/sign' && req.method === 'POST') {
+    readJson(req, async (input) => {
+      const token = await signForTest(input);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token }));
+    });
+    return;
+  }
   if (req.url === '/__test__/stats') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
     return;

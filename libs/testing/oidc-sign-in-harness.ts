@@ -7,7 +7,7 @@ import { startOidcProvider, type OidcTestProvider, type TestAccount } from './oi
 import { startTestApp, type RunningApp } from './test-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -19,7 +19,7 @@ function freePort(): Promise<number> {
 }
 
 export const CLIENT_ID = 'tessera';
-const CLIENT_SECRET = 'authentik-client-secret-for-tests';
+export const CLIENT_SECRET = 'authentik-client-secret-for-tests';
 
 export interface SignInHarness {
   db: TestDatabase;
@@ -38,6 +38,8 @@ export async function startSignInHarness(opts: {
   accounts: Record<string, TestAccount>;
   tenants: string[];
   env?: Record<string, string>;
+  /** Provider switches: claims only at UserInfo; back-channel logout to this Tessera. */
+  idp?: { claimsAt?: 'id_token' | 'userinfo'; backchannelLogout?: boolean };
 }): Promise<SignInHarness> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -47,8 +49,10 @@ export async function startSignInHarness(opts: {
       client_secret: CLIENT_SECRET,
       redirect_uris: [`${base}/auth/callback`],
       post_logout_redirect_uris: [`${base}/auth/signed-out`],
+      ...(opts.idp?.backchannelLogout ? backchannelClient(base) : {}),
     },
     accounts: opts.accounts,
+    ...opts.idp,
   });
   const db = await createTestDatabase();
   const app = await startTestApp(db, {
@@ -82,6 +86,12 @@ export async function startSignInHarness(opts: {
     },
   };
 }
+
+/** Client metadata for Back-Channel Logout to the Tessera at `base`, `sid` in every token. */
+export const backchannelClient = (base: string) => ({
+  backchannel_logout_uri: `${base}/auth/backchannel-logout`,
+  backchannel_logout_session_required: true,
+});
 
 /** At the provider: its login form (any password), then consent if it asks. */
 export async function loginAtProvider(page: Page, login: string): Promise<void> {

@@ -10,8 +10,13 @@ export interface TestAccount {
 
 export interface OidcTestProvider {
   issuer: string;
-  /** Makes later ID tokens wrong in one way; null restores honest tokens. */
-  tamper(kind: 'nonce' | 'iss' | 'aud' | 'signature' | null): Promise<void>;
+  /** Makes later ID tokens (or UserInfo's `sub`) wrong in one way; null restores honest ones. */
+  tamper(kind: 'nonce' | 'iss' | 'aud' | 'signature' | 'userinfo-sub' | null): Promise<void>;
+  /** A JWT with these claims, signed by the provider's key, a stranger's key, or unsigned. */
+  sign(
+    claims: Record<string, unknown>,
+    opts?: { key?: 'provider' | 'stranger' | 'none'; header?: Record<string, unknown> },
+  ): Promise<string>;
   /** How many times the token endpoint was called so far. */
   tokenRequests(): Promise<number>;
   stop(): Promise<void>;
@@ -26,6 +31,10 @@ export async function startOidcProvider(opts: {
   app?: string;
   client: Record<string, unknown>;
   accounts: Record<string, TestAccount>;
+  /** Where scope claims are: in the ID token (default, like Authentik) or only at UserInfo. */
+  claimsAt?: 'id_token' | 'userinfo';
+  /** Back-Channel Logout 1.0 on (set `backchannel_logout_uri` in `client`). */
+  backchannelLogout?: boolean;
 }): Promise<OidcTestProvider> {
   const script = path.join(__dirname, 'oidc-provider.mjs');
   const child: ChildProcess = spawn(process.execPath, [script], {
@@ -36,6 +45,8 @@ export async function startOidcProvider(opts: {
       OIDC_TEST_APP: opts.app ?? 'tessera',
       OIDC_TEST_CLIENT: JSON.stringify(opts.client),
       OIDC_TEST_ACCOUNTS: JSON.stringify(opts.accounts),
+      ...(opts.claimsAt === 'userinfo' ? { OIDC_TEST_CLAIMS: 'userinfo' } : {}),
+      ...(opts.backchannelLogout ? { OIDC_TEST_BACKCHANNEL_LOGOUT: '1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,6 +72,14 @@ export async function startOidcProvider(opts: {
         body: JSON.stringify({ kind }),
       });
       if (res.status !== 204) throw new Error(`tamper failed: ${res.status}`);
+    },
+    async sign(claims, o = {}) {
+      const res = await fetch(`${origin}/__test__/sign`, {
+        method: 'POST',
+        body: JSON.stringify({ claims, header: o.header, key: o.key ?? 'provider' }),
+      });
+      if (res.status !== 200) throw new Error(`sign failed: ${res.status}`);
+      return ((await res.json()) as { token: string }).token;
     },
     async tokenRequests() {
       const res = await fetch(`${origin}/__test__/stats`);

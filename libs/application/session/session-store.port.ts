@@ -9,6 +9,12 @@ export interface SessionStore {
   create(data: SessionData): Promise<{ id: string; idHash: string }>;
   get(id: string): Promise<ActiveSession | null>;
   destroy(id: string): Promise<void>;
+  /**
+   * Back-channel logout: ends every session of the IdP session `sid`, or (no `sid`) every
+   * session of the IdP user `subject`, at `issuer`; with both, only sessions matching both.
+   * Idempotent; returns how many ended.
+   */
+  endIdpSessions(issuer: string, match: { sid?: string; subject?: string }): Promise<number>;
   savePending(login: PendingLogin): Promise<string>;
   takePending(id: string): Promise<PendingLogin | null>;
 }

@@ -13,6 +13,8 @@ export interface SessionData {
   role: Role;
   /** For RP-initiated logout (`id_token_hint`); never leaves the server otherwise. */
   idToken: string;
+  /** The IdP's session (`sid` of the ID token), so a back-channel logout can find this one. */
+  idpSid?: string | null;
   /** Synchronizer token for cookie-authenticated writes. */
   csrf: string;
   /** Epoch milliseconds; the absolute timeout counts from here. */

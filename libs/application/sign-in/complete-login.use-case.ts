@@ -62,6 +62,7 @@ export class CompleteLoginUseCase {
       name: identity.name,
       role,
       idToken: identity.idToken,
+      idpSid: identity.sid,
       csrf: randomBytes(32).toString('base64url'),
       createdAt: Date.now(),
     });

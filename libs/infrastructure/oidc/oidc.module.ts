@@ -27,6 +27,8 @@ import {
           postLogoutRedirectUri: o.postLogoutRedirectUri ?? `${cfg.issuer}/auth/signed-out`,
           scope: ['openid', 'profile', 'email', o.groupsScope].filter(Boolean).join(' '),
           groupsClaim: o.groupsClaim,
+          leewaySeconds: cfg.tokens.leeway,
+          logoutTokenMaxAge: o.logoutTokenMaxAge,
         });
       },
     },

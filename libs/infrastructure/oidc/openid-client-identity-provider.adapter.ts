@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import * as oidc from 'openid-client';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type {
@@ -6,7 +7,9 @@ import type {
   IdentityProvider,
   VerifiedIdentity,
 } from '@tessera/application/sign-in/identity-provider.port';
+import type { LogoutClaims } from '@tessera/application/sign-in/logout-token.port';
 import { upstreamRejected } from '@tessera/application/sign-in/sign-in.errors';
+import { verifyLogoutToken } from './logout-token';
 
 export interface OidcSettings {
   issuerUrl: string;
@@ -16,7 +19,15 @@ export interface OidcSettings {
   postLogoutRedirectUri: string;
   scope: string;
   groupsClaim: string;
+  /** Seconds of clock skew tolerated on `iat`/`exp`. */
+  leewaySeconds: number;
+  logoutTokenMaxAge: number;
 }
+
+/** ID tokens and logout tokens: the one algorithm we register with the IdP. */
+const IDP_ALGORITHMS = ['RS256'];
+
+const str = (v: unknown) => (typeof v === 'string' && v.length <= 320 ? v : null);
 
 const unreachable = () =>
   new DomainError('temporarily_unavailable', 'the identity provider cannot be reached');
@@ -29,6 +40,7 @@ export class OpenIdClientIdentityProvider implements IdentityProvider {
   readonly configured = true;
   private readonly log = new Logger('OIDC');
   private config?: Promise<oidc.Configuration>;
+  private jwks?: { uri: string; keys: JWTVerifyGetKey };
 
   constructor(private readonly s: OidcSettings) {}
 
@@ -37,7 +49,7 @@ export class OpenIdClientIdentityProvider implements IdentityProvider {
       .discovery(
         new URL(this.s.issuerUrl),
         this.s.clientId,
-        { redirect_uris: [this.s.redirectUri], id_token_signed_response_alg: 'RS256' },
+        { redirect_uris: [this.s.redirectUri], id_token_signed_response_alg: IDP_ALGORITHMS[0] },
         oidc.ClientSecretBasic(this.s.clientSecret),
         {
           // openid-client skips the ID token's signature when it came straight from the token
@@ -100,16 +112,62 @@ export class OpenIdClientIdentityProvider implements IdentityProvider {
     }
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw upstreamRejected();
-    const str = (v: unknown) => (typeof v === 'string' && v.length <= 320 ? v : null);
-    const groups = claims[this.s.groupsClaim];
+    const all = {
+      ...(await this.userInfoIfNeeded(config, claims, tokens.access_token)),
+      ...claims,
+    };
+    const groups = all[this.s.groupsClaim];
     return {
       issuer: claims.iss,
       subject: claims.sub,
-      email: str(claims.email),
-      name: str(claims.name) ?? str(claims.preferred_username),
+      email: str(all.email),
+      name: str(all.name) ?? str(all.preferred_username),
       groups: Array.isArray(groups) ? groups : [],
       idToken: tokens.id_token,
+      sid: typeof claims.sid === 'string' && claims.sid.length <= 255 ? claims.sid : null,
     };
+  }
+
+  /**
+   * OIDC Core §5.4: a conforming provider returns scope claims from UserInfo, not in the ID
+   * token. Asked only when the ID token lacks one we use; openid-client refuses an answer whose
+   * `sub` differs from the ID token's (§5.3.2), and so do we: no identity, no session.
+   */
+  private async userInfoIfNeeded(
+    config: oidc.Configuration,
+    claims: oidc.IDToken,
+    accessToken: string,
+  ): Promise<Record<string, unknown>> {
+    const complete =
+      Array.isArray(claims[this.s.groupsClaim]) &&
+      str(claims.email) !== null &&
+      (str(claims.name) ?? str(claims.preferred_username)) !== null;
+    if (complete || !config.serverMetadata().userinfo_endpoint) return {};
+    try {
+      return await oidc.fetchUserInfo(config, accessToken, claims.sub);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      this.log.warn(`UserInfo rejected: ${err.code ?? err.name}: ${err.message}`);
+      if (err instanceof TypeError && !err.code) throw unreachable();
+      throw upstreamRejected();
+    }
+  }
+
+  async verifyLogoutToken(token: string): Promise<LogoutClaims> {
+    const meta = (await this.discover()).serverMetadata();
+    if (!meta.jwks_uri) throw unreachable();
+    // The discovered issuer's own JWKS (cached by jose, refetched for an unknown kid).
+    if (this.jwks?.uri !== meta.jwks_uri) {
+      this.jwks = { uri: meta.jwks_uri, keys: createRemoteJWKSet(new URL(meta.jwks_uri)) };
+    }
+    return verifyLogoutToken(token, {
+      keys: this.jwks.keys,
+      issuer: meta.issuer,
+      audience: this.s.clientId,
+      algorithms: IDP_ALGORITHMS,
+      leewaySeconds: this.s.leewaySeconds,
+      maxAgeSeconds: this.s.logoutTokenMaxAge,
+    });
   }
 
   async logoutUrl(idTokenHint: string): Promise<string | null> {
@@ -129,4 +187,6 @@ export const unconfiguredIdentityProvider: IdentityProvider = {
   beginLogin: () => Promise.reject(new DomainError('temporarily_unavailable', 'not configured')),
   completeLogin: () => Promise.reject(new DomainError('temporarily_unavailable', 'not configured')),
   logoutUrl: async () => null,
+  verifyLogoutToken: () =>
+    Promise.reject(new DomainError('invalid_request', 'back-channel logout is not configured')),
 };

@@ -9,7 +9,9 @@ import type {
 } from '@tessera/application/session/session-store.port';
 import {
   hashSecret,
+  idpIndexHash,
   isPendingId,
+  matchesIdp,
   newSecret,
   newSessionId,
   parseSessionId,
@@ -25,6 +27,8 @@ interface Entry<T> {
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, Entry<SessionData>>();
   private readonly pending = new Map<string, Entry<PendingLogin>>();
+  /** IdP session / IdP user → session hashes, for back-channel logout. */
+  private readonly byIdp = new Map<string, Set<string>>();
 
   constructor(private readonly t: SessionTimeouts) {}
 
@@ -34,6 +38,10 @@ export class MemorySessionStore implements SessionStore {
     const idHash = hashSecret(secret);
     const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
     this.sessions.set(idHash, { value: { ...data }, expiresAt: Date.now() + ttl * 1000 });
+    for (const k of this.indexKeys(data)) {
+      const set = this.byIdp.get(k) ?? new Set<string>();
+      this.byIdp.set(k, set.add(idHash));
+    }
     return { id, idHash };
   }
 
@@ -55,6 +63,29 @@ export class MemorySessionStore implements SessionStore {
   async destroy(id: string): Promise<void> {
     const parsed = parseSessionId(id);
     if (parsed) this.sessions.delete(hashSecret(parsed.secret));
+  }
+
+  async endIdpSessions(issuer: string, match: { sid?: string; subject?: string }) {
+    const key = match.sid
+      ? `sid:${idpIndexHash(issuer, match.sid)}`
+      : match.subject
+        ? `sub:${idpIndexHash(issuer, match.subject)}`
+        : undefined;
+    let ended = 0;
+    for (const idHash of (key && this.byIdp.get(key)) || []) {
+      const entry = this.sessions.get(idHash);
+      if (entry && matchesIdp(entry.value, issuer, match)) {
+        this.sessions.delete(idHash);
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
+  private indexKeys(d: SessionData): string[] {
+    const keys = [`sub:${idpIndexHash(d.issuer, d.subject)}`];
+    if (d.idpSid) keys.push(`sid:${idpIndexHash(d.issuer, d.idpSid)}`);
+    return keys;
   }
 
   async savePending(login: PendingLogin): Promise<string> {
@@ -79,6 +110,10 @@ export class MemorySessionStore implements SessionStore {
     const now = Date.now();
     for (const map of [this.sessions, this.pending] as Map<string, Entry<unknown>>[]) {
       for (const [k, e] of map) if (e.expiresAt <= now) map.delete(k);
+    }
+    for (const [k, set] of this.byIdp) {
+      for (const idHash of set) if (!this.sessions.has(idHash)) set.delete(idHash);
+      if (!set.size) this.byIdp.delete(k);
     }
   }
 }

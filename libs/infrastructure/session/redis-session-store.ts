@@ -10,7 +10,9 @@ import type {
 } from '@tessera/application/session/session-store.port';
 import {
   hashSecret,
+  idpIndexHash,
   isPendingId,
+  matchesIdp,
   newSecret,
   newSessionId,
   parseSessionId,
@@ -19,6 +21,12 @@ import {
 
 const sessionKey = (tenantId: string, idHash: string) => `tessera:${tenantId}:session:${idHash}`;
 const pendingKey = (idHash: string) => `tessera:login:${idHash}`;
+/**
+ * Back-channel logout names an IdP session or user, not a tenant: these indexes are global.
+ * Members are `<tenant id>:<session hash>`; a set lives as long as its newest session can.
+ */
+const idpKey = (kind: 'sid' | 'sub', issuer: string, value: string) =>
+  `tessera:idp-${kind}:${idpIndexHash(issuer, value)}`;
 
 /**
  * Sessions shared by every node. Keys carry only the hash of the id; the Redis TTL is the
@@ -34,7 +42,14 @@ export class RedisSessionStore implements SessionStore {
     const { id, secret } = newSessionId(data.tenantId);
     const idHash = hashSecret(secret);
     const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
-    await this.redis.set(sessionKey(data.tenantId, idHash), JSON.stringify(data), 'EX', ttl);
+    const member = `${data.tenantId}:${idHash}`;
+    const tx = this.redis
+      .multi()
+      .set(sessionKey(data.tenantId, idHash), JSON.stringify(data), 'EX', ttl);
+    const indexes = [idpKey('sub', data.issuer, data.subject)];
+    if (data.idpSid) indexes.push(idpKey('sid', data.issuer, data.idpSid));
+    for (const k of indexes) tx.sadd(k, member).expire(k, this.t.absoluteTtl);
+    await tx.exec();
     return { id, idHash };
   }
 
@@ -58,6 +73,25 @@ export class RedisSessionStore implements SessionStore {
   async destroy(id: string): Promise<void> {
     const parsed = parseSessionId(id);
     if (parsed) await this.redis.del(sessionKey(parsed.tenantId, hashSecret(parsed.secret)));
+  }
+
+  async endIdpSessions(issuer: string, match: { sid?: string; subject?: string }) {
+    const key = match.sid
+      ? idpKey('sid', issuer, match.sid)
+      : match.subject
+        ? idpKey('sub', issuer, match.subject)
+        : undefined;
+    if (!key) return 0;
+    let ended = 0;
+    for (const member of await this.redis.smembers(key)) {
+      const [tenantId, idHash] = member.split(':');
+      const sKey = sessionKey(tenantId!, idHash!);
+      const raw = await this.redis.get(sKey);
+      if (raw && !matchesIdp(JSON.parse(raw) as SessionData, issuer, match)) continue;
+      if (raw) ended += await this.redis.del(sKey);
+      await this.redis.srem(key, member);
+    }
+    return ended;
   }
 
   async savePending(login: PendingLogin): Promise<string> {

@@ -29,3 +29,18 @@ export function remainingTtl(createdAt: number, idleTtl: number, absoluteTtl: nu
   const absoluteLeft = Math.floor((createdAt + absoluteTtl * 1000 - Date.now()) / 1000);
   return Math.min(idleTtl, absoluteLeft);
 }
+
+/** Index key part for an IdP session or user: the hash of issuer and value, never the value. */
+export const idpIndexHash = (issuer: string, value: string): string =>
+  createHash('sha256').update(`${issuer}\n${value}`).digest('hex');
+
+/** Whether a stored session is one a back-channel logout for `match` at `issuer` names. */
+export function matchesIdp(
+  s: { issuer: string; subject: string; idpSid?: string | null },
+  issuer: string,
+  match: { sid?: string; subject?: string },
+): boolean {
+  if (s.issuer !== issuer || (!match.sid && !match.subject)) return false;
+  if (match.sid !== undefined && s.idpSid !== match.sid) return false;
+  return match.subject === undefined || s.subject === match.subject;
+}

@@ -17,11 +17,14 @@ import type {
 } from '@tessera/application/sign-in/directory.ports';
 import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
 import { StartLoginUseCase } from '@tessera/application/sign-in/start-login.use-case';
+import { BackchannelLogoutUseCase } from '@tessera/application/sign-in/backchannel-logout.use-case';
+import type { ReplayGuard } from '@tessera/application/sign-in/logout-token.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { OidcModule } from '@tessera/infrastructure/oidc/oidc.module';
 import { SessionStoreModule } from '@tessera/infrastructure/session/session-store.module';
 import { AccountTokensController } from '../pages/account-tokens.controller';
 import { PagesController } from '../pages/pages.controller';
+import { BackchannelLogoutController } from './backchannel-logout.controller';
 import { CallbackController } from './callback.controller';
 import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
@@ -54,6 +57,7 @@ function orUnavailable<T>(dep: T | undefined, what: string): T {
     LoginController,
     CallbackController,
     LogoutController,
+    BackchannelLogoutController,
     MeController,
     TokensCreateController,
     TokensListController,
@@ -99,6 +103,19 @@ function orUnavailable<T>(dep: T | undefined, what: string): T {
           { groupPattern: cfg.oidc.groupPattern },
           audit,
         ),
+    },
+    {
+      provide: DI.BackchannelLogout,
+      inject: [DI.IdentityProvider, DI.SessionStore, DI.ReplayGuard, APP_CONFIG],
+      useFactory: (
+        idp: IdentityProvider,
+        store: SessionStore,
+        replay: ReplayGuard,
+        cfg: AppConfig,
+      ) =>
+        new BackchannelLogoutUseCase(idp, store, replay, {
+          replayTtlSeconds: cfg.oidc.logoutTokenMaxAge + 2 * cfg.tokens.leeway,
+        }),
     },
     {
       provide: DI.SessionTokens,
