@@ -59,6 +59,11 @@ function provider(issuer) {
     // Default like Authentik: the mapped claims are in the ID token itself.
     conformIdTokenClaims: claimsAtUserinfo,
     pkce: { required: () => true },
+    // Its SSRF guard refuses loopback targets; the relying party under test is on loopback.
+    fetch: (url, options) => {
+      delete options.dispatcher;
+      return globalThis.fetch(url, options);
+    },
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
@@ -69,7 +74,8 @@ function provider(issuer) {
       return {
         accountId: id,
         claims: async () => ({
-          sub: `sub-${id}`,
+          // oidc-provider expects sub === accountId (its logout tokens name the accountId).
+          sub: id,
           preferred_username: id,
           name: a.name ?? id,
           email: a.email ?? `${id}@example.test`,
@@ -98,6 +104,9 @@ function provider(issuer) {
       id_token: await new SignJWT(payload).setProtectedHeader(header).sign(key),
     };
   });
+  p.on('backchannel.error', (_ctx, err) =>
+    process.stderr.write(`backchannel logout failed: ${err.message}\n`),
+  );
   return p;
 }
 

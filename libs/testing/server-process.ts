@@ -33,6 +33,8 @@ export interface ServerProcessOptions {
   clockOffsetMs?: number;
   /** How long to wait for /health/ready (default 60 s: a shared, loaded machine). */
   readyTimeoutMs?: number;
+  /** Listen on this port (chosen first when a URL must be known before start, e.g. at an IdP). */
+  port?: number;
   /** Wait for /health/live only (a node that is expected to report not-ready). */
   waitFor?: 'ready' | 'live' | 'none';
 }
@@ -46,7 +48,7 @@ export async function startServerProcess(
   opts: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   ensureBuilt();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dataDir = opts.env?.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tessera-node-'));
   const defaults: Record<string, string | undefined> = {
     PATH: process.env.PATH,
