@@ -152,6 +152,71 @@ const OAUTH_PATHS: Paths = {
       },
     },
   },
+  '/auth/backchannel-logout': {
+    post: {
+      tags: ['sign-in'],
+      summary: 'OpenID Connect Back-Channel Logout 1.0 (called by the IdP)',
+      description:
+        'The configured IdP ends Tessera sessions of an IdP session (`sid`) or user (`sub`). ' +
+        'The logout token is verified against that IdP’s JWKS (RS256), with `iss`, `aud` = ' +
+        'OIDC_CLIENT_ID, `iat` within OIDC_LOGOUT_TOKEN_MAX_AGE, the back-channel logout ' +
+        '`events` member, no `nonce`, and a `jti` not seen before on any node.',
+      requestBody: form(['logout_token'], { logout_token: str('the logout token (a JWT)') }),
+      responses: {
+        '200': { description: 'the matching sessions are ended (`Cache-Control: no-store`)' },
+        '400': { ...oauthError, description: '`invalid_request`: the logout token is invalid' },
+        '429': tooMany,
+        '503': { ...oauthError, description: 'the IdP’s keys cannot be fetched right now' },
+      },
+    },
+  },
+  '/api/v1/tokens': {
+    get: {
+      tags: ['session'],
+      summary: 'The caller’s API tokens (session cookie, or bearer token with `api:read`)',
+      security: [{ bearer: ['api:read'] }, {}],
+      responses: {
+        '200': { description: 'token metadata, never secrets' },
+        '401': oauthError,
+        '403': { ...oauthError, description: '`insufficient_scope` (bearer without `api:read`)' },
+      },
+    },
+    post: {
+      tags: ['session'],
+      summary: 'Mint an access token from a signed-in session (cookie + `X-CSRF-Token`)',
+      description:
+        'Session-minted tokens carry no refresh token. A bearer token without `api:write` gets ' +
+        '`insufficient_scope`; with it, still `access_denied`: tokens cannot mint tokens.',
+      security: [{}],
+      responses: {
+        '201': { description: '`access_token`, `jti`, `scope`, `expires_in`, `expires_at`' },
+        '400': oauthError,
+        '401': oauthError,
+        '403': { ...oauthError, description: 'CSRF, role, tenant disabled or insufficient_scope' },
+        '429': tooMany,
+      },
+    },
+  },
+  '/api/v1/tokens/{id}': {
+    delete: {
+      tags: ['session'],
+      summary: 'Revoke one of the caller’s tokens (cookie + CSRF, or bearer with `api:write`)',
+      security: [{ bearer: ['api:write'] }, {}],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '204': { description: 'revoked (also when it already was)' },
+        '403': { ...oauthError, description: '`insufficient_scope` (bearer without `api:write`)' },
+        '404': oauthError,
+      },
+    },
+  },
+  '/': {
+    get: {
+      tags: ['pages'],
+      summary: 'Landing page (HTML): what this server is, sign-in, account, docs, metadata',
+      responses: { '200': { description: 'text/html' } },
+    },
+  },
 };
 
 /** GET /docs (Swagger UI) and /docs/openapi.json. */
