@@ -64,4 +64,22 @@ describe('MemorySessionStore', () => {
     await expect(store.takePending(id)).resolves.toBeNull();
     await expect(store.takePending('not-an-id')).resolves.toBeNull();
   });
+
+  it('back-channel logout: by sid ends that IdP session only; by sub every session of the user', async () => {
+    const store = new MemorySessionStore({ idleTtl: 60, absoluteTtl: 3600, pendingLoginTtl: 60 });
+    const iss = 'https://idp.test/application/o/tessera/';
+    const a = await store.create(data({ issuer: iss, subject: 'u1', idpSid: 'sid-a' }));
+    const b = await store.create(data({ issuer: iss, subject: 'u1', idpSid: 'sid-b' }));
+    const c = await store.create(data({ issuer: iss, subject: 'u2', idpSid: 'sid-c' }));
+    const elsewhere = await store.create(data({ issuer: 'https://other.test/', subject: 'u1' }));
+    await expect(store.endIdpSessions(iss, { sid: 'sid-a', subject: 'u2' })).resolves.toBe(0);
+    await expect(store.endIdpSessions(iss, { sid: 'sid-a' })).resolves.toBe(1);
+    await expect(store.get(a.id)).resolves.toBeNull();
+    await expect(store.get(b.id)).resolves.not.toBeNull();
+    await expect(store.endIdpSessions(iss, { subject: 'u1' })).resolves.toBe(1);
+    await expect(store.get(b.id)).resolves.toBeNull();
+    await expect(store.get(c.id)).resolves.not.toBeNull();
+    await expect(store.get(elsewhere.id)).resolves.not.toBeNull();
+    await expect(store.endIdpSessions(iss, {})).resolves.toBe(0);
+  });
 });
