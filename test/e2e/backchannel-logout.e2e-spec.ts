@@ -189,6 +189,12 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
     }
     const missing = await post(a, {});
     expect(missing.status).toBe(400);
+    const asJson = await fetch(`${a.url}/auth/backchannel-logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ logout_token: await idp.sign(logoutClaims()) }),
+    });
+    expect(asJson.status).toBe(400);
     expect(await status(a, cookie)).toBe(200);
     expect(await status(b, cookie)).toBe(200);
   });

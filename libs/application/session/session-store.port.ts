@@ -12,9 +12,12 @@ export interface SessionStore {
   /**
    * Back-channel logout: ends every session of the IdP session `sid`, or (no `sid`) every
    * session of the IdP user `subject`, at `issuer`; with both, only sessions matching both.
-   * Idempotent; returns how many ended.
+   * Idempotent; returns the sessions it ended.
    */
-  endIdpSessions(issuer: string, match: { sid?: string; subject?: string }): Promise<number>;
+  endIdpSessions(
+    issuer: string,
+    match: { sid?: string; subject?: string },
+  ): Promise<{ tenantId: string; userId: string }[]>;
   savePending(login: PendingLogin): Promise<string>;
   takePending(id: string): Promise<PendingLogin | null>;
 }

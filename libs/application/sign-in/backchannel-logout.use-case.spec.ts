@@ -6,26 +6,28 @@ import type { ReplayGuard } from './logout-token.port';
 
 function setup(verify: jest.Mock) {
   const idp = { verifyLogoutToken: verify } as unknown as IdentityProvider;
-  const end = jest.fn().mockResolvedValue(1);
+  const end = jest.fn().mockResolvedValue([{ tenantId: 'org_1', userId: 'usr_1' }]);
   const sessions = { endIdpSessions: end } as unknown as SessionStore;
   const seen = new Set<string>();
   const replay: ReplayGuard = {
     firstUse: async (k) => !seen.has(k) && Boolean(seen.add(k)),
     forget: async (k) => void seen.delete(k),
   };
-  return {
-    uc: new BackchannelLogoutUseCase(idp, sessions, replay, { replayTtlSeconds: 180 }),
-    end,
-  };
+  const audit = { record: jest.fn().mockResolvedValue(undefined) };
+  const uc = new BackchannelLogoutUseCase(idp, sessions, replay, { replayTtlSeconds: 180 }, audit);
+  return { uc, end, audit };
 }
 
 const claims = { issuer: 'https://idp.test/', jti: 'j', issuedAt: 0, sid: 's', subject: 'u' };
 
 describe('POST /auth/backchannel-logout › use case', () => {
   it('ends the sessions the token names; a replay ends nothing', async () => {
-    const { uc, end } = setup(jest.fn().mockResolvedValue(claims));
+    const { uc, end, audit } = setup(jest.fn().mockResolvedValue(claims));
     await expect(uc.execute({ logoutToken: 't' })).resolves.toEqual({ ended: 1 });
     expect(end).toHaveBeenCalledWith('https://idp.test/', { sid: 's', subject: 'u' });
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({ tenantId: 'org_1', actor: 'usr_1', action: 'sign_out' }),
+    );
     await expect(uc.execute({ logoutToken: 't' })).rejects.toMatchObject({
       code: 'invalid_request',
     });

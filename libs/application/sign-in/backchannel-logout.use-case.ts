@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@tessera/domain/shared/domain-error';
+import type { AuditLog } from '../ports/audit-log.port';
 import type { SessionStore } from '../session/session-store.port';
 import type { IdentityProvider } from './identity-provider.port';
 import type { ReplayGuard } from './logout-token.port';
@@ -23,6 +24,7 @@ export class BackchannelLogoutUseCase {
     private readonly sessions: SessionStore,
     private readonly replay: ReplayGuard,
     private readonly settings: BackchannelLogoutSettings,
+    private readonly audit?: AuditLog,
   ) {}
 
   async execute(input: { logoutToken: unknown }): Promise<{ ended: number }> {
@@ -35,15 +37,26 @@ export class BackchannelLogoutUseCase {
     if (!(await this.replay.firstUse(key, this.settings.replayTtlSeconds))) {
       throw new DomainError('invalid_request', 'invalid logout token: already used (jti)');
     }
+    let ended: { tenantId: string; userId: string }[];
     try {
-      const ended = await this.sessions.endIdpSessions(claims.issuer, {
+      ended = await this.sessions.endIdpSessions(claims.issuer, {
         sid: claims.sid,
         subject: claims.subject,
       });
-      return { ended };
     } catch (e) {
       await this.replay.forget(key).catch(() => undefined);
       throw e;
     }
+    for (const s of ended) {
+      await this.audit
+        ?.record({
+          tenantId: s.tenantId,
+          actor: s.userId,
+          action: 'sign_out',
+          details: { via: 'backchannel_logout' },
+        })
+        .catch(() => undefined);
+    }
+    return { ended: ended.length };
   }
 }

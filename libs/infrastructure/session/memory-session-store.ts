@@ -71,12 +71,12 @@ export class MemorySessionStore implements SessionStore {
       : match.subject
         ? `sub:${idpIndexHash(issuer, match.subject)}`
         : undefined;
-    let ended = 0;
+    const ended: { tenantId: string; userId: string }[] = [];
     for (const idHash of (key && this.byIdp.get(key)) || []) {
       const entry = this.sessions.get(idHash);
       if (entry && matchesIdp(entry.value, issuer, match)) {
         this.sessions.delete(idHash);
-        ended += 1;
+        ended.push({ tenantId: entry.value.tenantId, userId: entry.value.userId });
       }
     }
     return ended;

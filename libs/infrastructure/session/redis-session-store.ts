@@ -81,14 +81,16 @@ export class RedisSessionStore implements SessionStore {
       : match.subject
         ? idpKey('sub', issuer, match.subject)
         : undefined;
-    if (!key) return 0;
-    let ended = 0;
+    if (!key) return [];
+    const ended: { tenantId: string; userId: string }[] = [];
     for (const member of await this.redis.smembers(key)) {
       const [tenantId, idHash] = member.split(':');
       const sKey = sessionKey(tenantId!, idHash!);
       const raw = await this.redis.get(sKey);
-      if (raw && !matchesIdp(JSON.parse(raw) as SessionData, issuer, match)) continue;
-      if (raw) ended += await this.redis.del(sKey);
+      const data = raw ? (JSON.parse(raw) as SessionData) : null;
+      if (data && !matchesIdp(data, issuer, match)) continue;
+      if (data && (await this.redis.del(sKey)))
+        ended.push({ tenantId: data.tenantId, userId: data.userId });
       await this.redis.srem(key, member);
     }
     return ended;

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Logger, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from '@tessera/domain/shared/domain-error';
 import { DI } from '@tessera/application/di-tokens';
 import type { BackchannelLogoutUseCase } from '@tessera/application/sign-in/backchannel-logout.use-case';
 
@@ -17,10 +18,14 @@ export class BackchannelLogoutController {
   @Post('backchannel-logout')
   @HttpCode(200)
   async backchannelLogout(
+    @Req() req: Request,
     @Body() body: Record<string, unknown> | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
     res.setHeader('Cache-Control', 'no-store');
+    if (!req.is('application/x-www-form-urlencoded')) {
+      throw new DomainError('invalid_request', 'send logout_token form-encoded (spec §2.5)');
+    }
     const { ended } = await this.logout.execute({ logoutToken: body?.logout_token });
     this.log.log(`back-channel logout ended ${ended} session(s)`);
   }

@@ -106,16 +106,27 @@ function orUnavailable<T>(dep: T | undefined, what: string): T {
     },
     {
       provide: DI.BackchannelLogout,
-      inject: [DI.IdentityProvider, DI.SessionStore, DI.ReplayGuard, APP_CONFIG],
+      inject: [
+        DI.IdentityProvider,
+        DI.SessionStore,
+        DI.ReplayGuard,
+        APP_CONFIG,
+        optional(DI.AuditLog),
+      ],
       useFactory: (
         idp: IdentityProvider,
         store: SessionStore,
         replay: ReplayGuard,
         cfg: AppConfig,
+        audit?: AuditLog,
       ) =>
-        new BackchannelLogoutUseCase(idp, store, replay, {
-          replayTtlSeconds: cfg.oidc.logoutTokenMaxAge + 2 * cfg.tokens.leeway,
-        }),
+        new BackchannelLogoutUseCase(
+          idp,
+          store,
+          replay,
+          { replayTtlSeconds: cfg.oidc.logoutTokenMaxAge + 2 * cfg.tokens.leeway },
+          audit,
+        ),
     },
     {
       provide: DI.SessionTokens,
