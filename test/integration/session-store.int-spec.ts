@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
 import type { SessionData } from '@tessera/application/session/session';
 import { newId } from '@tessera/domain/shared/ids';
+import { RedisReplayGuard } from '@tessera/infrastructure/session/redis-replay-guard';
 import { RedisSessionStore } from '@tessera/infrastructure/session/redis-session-store';
-import { hashSecret } from '@tessera/infrastructure/session/session-id';
+import { hashSecret, idpIndexHash } from '@tessera/infrastructure/session/session-id';
 
 const data = (over: Partial<SessionData> = {}): SessionData => ({
   tenantId: newId('tenant'),
@@ -88,5 +89,45 @@ describe('RedisSessionStore (real Redis)', () => {
     const results = await Promise.all([store.takePending(id), store.takePending(id)]);
     expect(results.filter(Boolean)).toEqual([p]);
     expect(await redis.exists(`tessera:login:${hashSecret(id)}`)).toBe(0);
+  });
+
+  it('back-channel logout: sid and sub indexes find sessions across tenants; values are hashed; TTLs set', async () => {
+    const store = new RedisSessionStore(redis, timeouts);
+    const iss = `https://idp-${newId('user')}.test/`;
+    const a = data({ issuer: iss, subject: 'u1', idpSid: 'sid-a' });
+    const b = data({ issuer: iss, subject: 'u1', idpSid: 'sid-b' });
+    const c = data({ issuer: iss, subject: 'u2', idpSid: 'sid-c' });
+    const [sa, sb, sc] = [await store.create(a), await store.create(b), await store.create(c)];
+    const sidKey = `tessera:idp-sid:${idpIndexHash(iss, 'sid-a')}`;
+    expect(await redis.smembers(sidKey)).toEqual([`${a.tenantId}:${sa.idHash}`]);
+    expect(await redis.ttl(sidKey)).toBeGreaterThan(3500);
+    expect((await redis.keys('tessera:idp-*')).join()).not.toContain('sid-a');
+
+    const ids = (r: { tenantId: string }[]) => r.map((x) => x.tenantId).sort();
+    expect(await store.endIdpSessions(iss, { sid: 'sid-a', subject: 'u2' })).toEqual([]);
+    expect(ids(await store.endIdpSessions(iss, { sid: 'sid-a' }))).toEqual([a.tenantId]);
+    await expect(store.get(sa.id)).resolves.toBeNull();
+    await expect(store.get(sb.id)).resolves.not.toBeNull();
+    expect(ids(await store.endIdpSessions(iss, { subject: 'u1' }))).toEqual([b.tenantId]);
+    await expect(store.get(sb.id)).resolves.toBeNull();
+    await expect(store.get(sc.id)).resolves.not.toBeNull();
+    // Idempotent: a second run ends nothing and leaves no stale members behind.
+    expect(await store.endIdpSessions(iss, { subject: 'u1' })).toEqual([]);
+    expect(await redis.scard(`tessera:idp-sub:${idpIndexHash(iss, 'u1')}`)).toBe(0);
+  });
+
+  it('RedisReplayGuard: first use once per key across clients, with a TTL; forget releases it', async () => {
+    const other = new Redis(process.env.TEST_REDIS_URL!);
+    try {
+      const [g1, g2] = [new RedisReplayGuard(redis), new RedisReplayGuard(other)];
+      const key = `test:${newId('user')}`;
+      const results = await Promise.all([g1.firstUse(key, 60), g2.firstUse(key, 60)]);
+      expect(results.sort()).toEqual([false, true]);
+      expect(await redis.ttl(`tessera:once:${key}`)).toBeGreaterThan(50);
+      await g2.forget(key);
+      await expect(g1.firstUse(key, 60)).resolves.toBe(true);
+    } finally {
+      other.disconnect();
+    }
   });
 });
