@@ -36,7 +36,11 @@ const line = (level: string) => (m: string) =>
   void process.stderr.write(`[tessera-resource-server] ${level}: ${m}\n`);
 
 /** The default: one line per event on stderr. Pass the app's own logger to route it. */
-export const stderrLogger: Logger = { info: line('info'), warn: line('warn'), error: line('error') };
+export const stderrLogger: Logger = {
+  info: line('info'),
+  warn: line('warn'),
+  error: line('error'),
+};
 
 export interface ResolvedOptions extends Required<
   Omit<ResourceServerOptions, 'metadataUrl' | 'jwksUri' | 'revocationEventsEndpoint'>
