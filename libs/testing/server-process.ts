@@ -35,6 +35,8 @@ export interface ServerProcessOptions {
   readyTimeoutMs?: number;
   /** Wait for /health/live only (a node that is expected to report not-ready). */
   waitFor?: 'ready' | 'live' | 'none';
+  /** Listen on this port (default: a free one): lets ISSUER name the node's own URL. */
+  port?: number;
 }
 
 const CLOCK_SHIM = path.join(repoRoot, 'libs/testing/clock-offset.cjs');
@@ -46,7 +48,7 @@ export async function startServerProcess(
   opts: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   ensureBuilt();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dataDir = opts.env?.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tessera-node-'));
   const defaults: Record<string, string | undefined> = {
     PATH: process.env.PATH,

@@ -84,7 +84,8 @@ export class RevocationFeed {
 
   /** Requests may be answered: the snapshot is in and the feed is not past its bound. */
   allowsRequests(now = Date.now()): boolean {
-    return this.synced && !this.pastBound(now) && !this.failedClosed;
+    if (!this.failedClosed && this.pastBound(now)) this.closeNow();
+    return this.synced && !this.failedClosed;
   }
 
   status(now = Date.now()): FeedStatus {
@@ -114,14 +115,17 @@ export class RevocationFeed {
   }
 
   private tick(): void {
-    if (!this.failedClosed && this.pastBound(Date.now())) {
-      this.failedClosed = true;
-      this.o.logger.error(
-        `revocation feed unreachable for more than ${this.o.failClosedAfterSeconds}s ` +
-          `(${this.lastError}): answering 503 until it returns`,
-      );
-    }
+    if (!this.failedClosed && this.pastBound(Date.now())) this.closeNow();
     if (++this.ticks % 60 === 0) this.o.replica.prune();
+  }
+
+  /** Logged once per outage: the moment this API starts refusing. */
+  private closeNow(): void {
+    this.failedClosed = true;
+    this.o.logger.error(
+      `revocation feed unreachable for more than ${this.o.failClosedAfterSeconds}s ` +
+        `(${this.lastError}): answering 503 until it returns`,
+    );
   }
 
   private async loop(): Promise<void> {
