@@ -116,6 +116,11 @@ export class ContractFeedServer {
         .sign(privateKey);
   }
 
+  /** Takes a rotated key out of the JWKS (a retired or compromised key). */
+  retire(kid: string): void {
+    this.extraKeys = this.extraKeys.filter((k) => k.kid !== kid);
+  }
+
   private wake(): void {
     for (const w of this.waiters.splice(0)) w();
   }

@@ -25,9 +25,17 @@ export function maxAgeOf(cacheControl: string | null): number | undefined {
  * verifying while the refresh runs or fails (an outage at Tessera does not stop verification;
  * the revocation feed's fail-closed bound decides how long that may last).
  */
-export function remoteKeys(uri: string, opts: JwksOptions): KeyForKid & { ready(): Promise<void> } {
+export interface RemoteKeys extends KeyForKid {
+  ready(): Promise<void>;
+  /** The kid is in the JWKS as last fetched (a removed key ends cached verifications); also
+   * starts the background refresh when the JWKS is past its max-age. */
+  publishes(kid: string): boolean;
+}
+
+export function remoteKeys(uri: string, opts: JwksOptions): RemoteKeys {
   let maxAgeMs = opts.defaultMaxAgeSeconds * 1000;
   let fetchedAt = 0;
+  let kids = new Set<string>();
   const remote = createRemoteJWKSet(new URL(uri), {
     cacheMaxAge: Infinity,
     cooldownDuration: opts.cooldownSeconds * 1000,
@@ -38,6 +46,11 @@ export function remoteKeys(uri: string, opts: JwksOptions): KeyForKid & { ready(
         const age = maxAgeOf(res.headers.get('cache-control'));
         maxAgeMs = (age ?? opts.defaultMaxAgeSeconds) * 1000;
         fetchedAt = Date.now();
+        const body = (await res
+          .clone()
+          .json()
+          .catch(() => ({}))) as { keys?: { kid?: unknown }[] };
+        if (Array.isArray(body.keys)) kids = new Set(body.keys.map((k) => String(k.kid)));
       }
       return res;
     },
@@ -56,5 +69,8 @@ export function remoteKeys(uri: string, opts: JwksOptions): KeyForKid & { ready(
     assertKeyAlgorithm(remote.jwks()?.keys.find((k) => k.kid === kid)?.alg, header);
     return key;
   };
-  return Object.assign(keyFor, { ready: () => remote.reload() });
+  return Object.assign(keyFor, {
+    ready: () => remote.reload(),
+    publishes: (kid: string) => (refreshIfStale(), kids.has(kid)),
+  });
 }

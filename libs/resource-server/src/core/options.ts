@@ -20,6 +20,9 @@ export interface ResourceServerOptions {
   jwksDefaultMaxAgeSeconds?: number;
   /** Minimum time between JWKS fetches for an unknown kid (default 30). */
   jwksCooldownSeconds?: number;
+  /** Verified tokens remembered, so a repeat costs a lookup, not a signature check (default
+   * 10000; 0 disables). exp and the key's presence in the JWKS are checked on every hit. */
+  verifyCacheSize?: number;
   /** Where the library says what it does (default: stderr). */
   logger?: Logger;
   /** Test seam: the fetch used for metadata, JWKS and the feed. */

@@ -126,6 +126,23 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
     });
   });
 
+  it('a remembered verification ends when its key leaves the JWKS', async () => {
+    const sign = await peer.rotate('k_old');
+    peer.jwksCacheControl = 'max-age=0';
+    await rs.close();
+    rs = await create({ jwksCooldownSeconds: 0 });
+    await synced(rs);
+    const t = await sign();
+    expect(status(await rs.authenticate(bearer(t), []))).toBe(200);
+    expect(status(await rs.authenticate(bearer(t), []))).toBe(200);
+    peer.retire('k_old');
+    await until(
+      'refusal',
+      async () => status(await rs.authenticate(bearer(t), [])),
+      (s) => s === 401,
+    );
+  });
+
   describe('revocation feed replica (RFC 8936 poll delivery)', () => {
     it('polls with basic auth, one random stream per process, acknowledging what it received', async () => {
       const id = await peer.publish(EVENT.tokenRevoked, {
@@ -192,7 +209,6 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
         exp: Math.floor(Date.now() / 1000) + 300,
       });
       const fresh = await create();
-      expect(status(await fresh.authenticate(bearer(token), []))).toBe(503);
       await synced(fresh);
       expect(status(await fresh.authenticate(bearer(token), []))).toBe(401);
       await fresh.close();
@@ -244,6 +260,22 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
       expect(status(await rs.authenticate(bearer(token), []))).toBe(200);
       expect(rs.status().lagSeconds).toBeGreaterThanOrEqual(0);
       peer.feedMode = 'up';
+    });
+
+    it('before the first snapshot › 503, then answers once synced', async () => {
+      peer.feedMode = 'error';
+      const early = await create();
+      const token = await peer.token();
+      await until(
+        'a failed poll',
+        () => early.status().unreachableSeconds,
+        (s) => s > 0,
+      );
+      expect(status(await early.authenticate(bearer(token), []))).toBe(503);
+      peer.feedMode = 'up';
+      await synced(early);
+      expect(status(await early.authenticate(bearer(token), []))).toBe(200);
+      await early.close();
     });
 
     it('wrong feed credentials › never synced, requests refused with 503', async () => {

@@ -6,11 +6,12 @@ import {
   unavailable,
   type Refusal,
 } from './challenge';
-import { remoteKeys } from './jwks';
+import { remoteKeys, type RemoteKeys } from './jwks';
+import { LRUCache } from 'lru-cache';
 import { checkOptions, stderrLogger, type ResourceServerOptions } from './options';
 import { RevocationFeed, type FeedStatus } from './revocation-feed';
 import { RevocationReplica } from './revocation-replica';
-import { TokenRuleViolation, verifyWithRules, type KeyForKid } from './verification-rules';
+import { TokenRuleViolation, verifyWithRules, type AccessTokenRules } from './verification-rules';
 
 /** RFC 9068 access-token claims as Tessera issues them. */
 export interface TesseraClaims {
@@ -87,9 +88,11 @@ export class ResourceServer {
       logger,
       fetch: fetchImpl,
     });
-    const rules = { issuer: o.issuer, audience: o.identifier, leewaySeconds };
-    const verify = async (token: string) =>
-      (await verifyWithRules(token, keys as KeyForKid, rules)) as unknown as TesseraClaims;
+    const verify = cachedVerifier(
+      keys,
+      { issuer: o.issuer, audience: o.identifier, leewaySeconds },
+      o.verifyCacheSize ?? 10_000,
+    );
     feed.start();
     return new ResourceServer(o.identifier, verify, replica, feed);
   }
@@ -144,4 +147,36 @@ function describe(failure: TokenRuleViolation['failure']): string {
   if (failure === 'malformed') return 'the access token is malformed';
   if (failure === 'expired') return 'the access token has expired';
   return 'the access token is invalid';
+}
+
+/**
+ * A signature check per request would cost more than most handlers: a token string that passed
+ * the rules is remembered (bounded LRU) and, on a hit, only its exp and its key's presence in the
+ * current JWKS are checked again. Revocation and scopes are checked on every request regardless.
+ */
+function cachedVerifier(keys: RemoteKeys, rules: AccessTokenRules, size: number) {
+  const cache =
+    size > 0
+      ? new LRUCache<string, { claims: TesseraClaims; kid: string }>({ max: size })
+      : undefined;
+  return async (token: string): Promise<TesseraClaims> => {
+    const hit = cache?.get(token);
+    if (hit) {
+      if (hit.claims.exp + rules.leewaySeconds <= Date.now() / 1000) {
+        cache!.delete(token);
+        throw new TokenRuleViolation('expired');
+      }
+      if (keys.publishes(hit.kid)) return hit.claims;
+      cache!.delete(token);
+    }
+    let kid = '';
+    const claims = (await verifyWithRules(
+      token,
+      keys,
+      rules,
+      (h) => (kid = String(h.kid)),
+    )) as unknown as TesseraClaims;
+    cache?.set(token, { claims, kid });
+    return claims;
+  };
 }

@@ -91,10 +91,10 @@ export class RevocationFeed {
   status(now = Date.now()): FeedStatus {
     const state: FeedState = this.stopped
       ? 'stopped'
-      : !this.synced
-        ? 'starting'
-        : this.failedClosed || this.pastBound(now)
-          ? 'failed_closed'
+      : this.failedClosed || this.pastBound(now)
+        ? 'failed_closed'
+        : !this.synced
+          ? 'starting'
           : this.downSince !== undefined
             ? 'degraded'
             : 'live';
