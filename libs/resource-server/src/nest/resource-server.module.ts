@@ -1,5 +1,6 @@
 import {
   Inject,
+  Injectable,
   Module,
   type DynamicModule,
   type OnApplicationShutdown,
@@ -10,6 +11,7 @@ import { ResourceServer } from '../core/resource-server';
 import { ScopesGuard, TesseraGuard } from './tessera.guard';
 import { RESOURCE_SERVER } from './tokens';
 
+@Injectable()
 class Lifecycle implements OnApplicationShutdown {
   constructor(@Inject(RESOURCE_SERVER) private readonly rs: ResourceServer) {}
   onApplicationShutdown(): Promise<void> {
