@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SignJWT, decodeJwt, importPKCS8 } from 'jose';
@@ -179,3 +180,92 @@ describe('@tessera/resource-server › example API against a running Tessera', (
     }
   });
 });
+
+describe('@tessera/resource-server › key rotation through the database key store', () => {
+  let db: TestDatabase;
+  let tessera: ServerProcess;
+  let feed: ContractFeedServer;
+  let api: ExampleApiProcess;
+  let client: { clientId: string; secret: string };
+  let cliEnv: Record<string, string>;
+  const kidOf = (jwt: string) =>
+    (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    const env = {
+      ISSUER: `http://127.0.0.1:${port}`,
+      ACCESS_TOKEN_AUDIENCE: API_A,
+      KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64url'),
+      KEY_PUBLISH_DELAY: '3s',
+      KEY_RELOAD_INTERVAL: '200ms',
+    };
+    tessera = await startServerProcess(db, { env, port });
+    cliEnv = {
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      DATA_DIR: tessera.dataDir,
+      ...env,
+    };
+    client = await seedClientViaCli(cliEnv, {
+      grants: ['client_credentials'],
+      scopes: ['invoices:read'],
+    });
+    feed = new ContractFeedServer(API_A);
+    await feed.start();
+    api = await startExampleApi({
+      TESSERA_ISSUER: env.ISSUER,
+      RESOURCE_IDENTIFIER: API_A,
+      RESOURCE_CLIENT_ID: feed.credentials.clientId,
+      RESOURCE_CLIENT_SECRET: feed.credentials.clientSecret,
+      REVOCATION_EVENTS_ENDPOINT: `${feed.url}/oauth/revocation-events`,
+      // The API fetched the JWKS at startup, seconds ago: allow the unknown-kid refetch now.
+      JWKS_COOLDOWN_SECONDS: '1',
+    });
+    const deadline = Date.now() + 30_000;
+    while ((await fetch(`${api.url}/health`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`API not live:\n${api.output()}`);
+      await sleep(100);
+    }
+  });
+  afterAll(async () => {
+    await api?.kill();
+    await feed?.stop();
+    await tessera?.kill();
+    await db?.drop();
+  });
+
+  it('keys rotate › tokens of the old and the new key all verify at the API, none refused', async () => {
+    const token = async () => {
+      const r = await postForm(
+        `${tessera.url}/oauth/token`,
+        { grant_type: 'client_credentials', scope: 'invoices:read' },
+        { authorization: basic(client) },
+      );
+      expect(r.status).toBe(200);
+      return r.json.access_token as string;
+    };
+    const first = await token();
+    const rotated = await runCli(cliEnv, 'keys', 'rotate', '--alg', 'ES256', '--json');
+    expect(rotated.code).toBe(0);
+    const next = rotated.json().kid!;
+    expect(next).not.toBe(kidOf(first));
+    const statuses: number[] = [];
+    const seen = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (!seen.has(next)) {
+      if (Date.now() > deadline) throw new Error('the new key never signed');
+      const t = await token();
+      seen.add(kidOf(t));
+      statuses.push((await getInvoices(api, t)).status);
+      await sleep(100);
+    }
+    statuses.push((await getInvoices(api, first)).status);
+    expect(seen).toEqual(new Set([kidOf(first), next]));
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
+
+const getInvoices = (api: ExampleApiProcess, t: string) =>
+  fetch(`${api.url}/invoices`, { headers: { authorization: `Bearer ${t}` } });

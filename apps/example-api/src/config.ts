@@ -12,6 +12,7 @@ const schema = z.object({
   TESSERA_METADATA_URL: z.url().optional(),
   REVOCATION_EVENTS_ENDPOINT: z.url().optional(),
   FEED_FAIL_CLOSED_AFTER_SECONDS: z.coerce.number().min(0).default(60),
+  JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).default(30),
 });
 
 export interface ExampleApiConfig {
@@ -39,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ExampleApiConfig {
       metadataUrl: e.TESSERA_METADATA_URL,
       revocationEventsEndpoint: e.REVOCATION_EVENTS_ENDPOINT,
       failClosedAfterSeconds: e.FEED_FAIL_CLOSED_AFTER_SECONDS,
+      jwksCooldownSeconds: e.JWKS_COOLDOWN_SECONDS,
     },
   };
 }
