@@ -81,6 +81,9 @@ export async function verifyWithRules(
       token,
       async (header: JWTHeaderParameters) => {
         onHeader?.(header);
+        if (!(ALLOWED_ALGORITHMS as readonly unknown[]).includes(header.alg)) {
+          throw new TokenRuleViolation('invalid');
+        }
         const key = await keyFor(kidOf(header), header);
         if (!key) throw new TokenRuleViolation('invalid');
         return key;
@@ -89,7 +92,6 @@ export async function verifyWithRules(
         issuer: rules.issuer,
         audience: rules.audience,
         typ: rules.typ ?? ACCESS_TOKEN_TYP,
-        algorithms: [...ALLOWED_ALGORITHMS],
         clockTolerance: rules.leewaySeconds,
         requiredClaims: [...(rules.requiredClaims ?? REQUIRED_ACCESS_CLAIMS)],
       },
