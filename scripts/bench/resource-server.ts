@@ -6,7 +6,7 @@
  * BENCH_CONNECTIONS (32), after a warm-up; each route's figures are from its median round (by
  * req/s), so a burst of load from elsewhere on a shared machine skews one round, not the ratio.
  * Until Tessera serves the revocation feed, the API polls a contract-speaking peer with nothing
- * revoked (the per-request replica lookup is measured either way). Writes bench-rs-results.json.
+ * revoked (the per-request replica lookup is measured either way). Writes bench-results-rs.json.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -145,7 +145,7 @@ async function main(stack: Stack): Promise<number> {
     ].join('\n'),
   );
   writeFileSync(
-    path.join(root, 'bench-rs-results.json'),
+    path.join(root, 'bench-results-rs.json'),
     `${JSON.stringify({ bench: 'resource-server', date: new Date().toISOString(), commit: gitCommit(), connections: CONNECTIONS, seconds: SECONDS, rounds, open, guarded, ratio, passed }, null, 2)}\n`,
   );
   return passed ? 0 : 1;

@@ -63,6 +63,8 @@ export function checkOptions(o: ResourceServerOptions): void {
     'leewaySeconds',
     'failClosedAfterSeconds',
     'jwksDefaultMaxAgeSeconds',
+    'jwksCooldownSeconds',
+    'verifyCacheSize',
   ] as const) {
     const v = o[k];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
