@@ -35,6 +35,22 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
+      name: 'resource-server-core-no-framework',
+      comment: 'the library core runs in any Node app: frameworks only in its adapters',
+      severity: 'error',
+      from: { path: '^libs/resource-server/src/core/' },
+      to: {
+        path: '^(apps|libs/(domain|application|infrastructure|config))/|^libs/resource-server/src/(express|nest|passport)|node_modules/(@nestjs|express|passport)',
+      },
+    },
+    {
+      name: 'resource-server-standalone',
+      comment: 'APIs import the library alone: it may not reach into Tessera',
+      severity: 'error',
+      from: { path: '^libs/resource-server/' },
+      to: { path: '^(apps|libs/(domain|application|infrastructure|config|testing))/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { path: '^libs/domain/' },

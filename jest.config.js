@@ -21,6 +21,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   moduleNameMapper: {
     '^@tessera/config$': '<rootDir>/libs/config/index.ts',
+    '^@tessera/resource-server$': '<rootDir>/libs/resource-server/src/index.ts',
+    '^@tessera/resource-server/(.*)$': '<rootDir>/libs/resource-server/src/$1',
     '^@tessera/(domain|application|infrastructure|config|testing)/(.*)$': '<rootDir>/libs/$1/$2',
   },
   testEnvironment: 'node',

@@ -37,6 +37,8 @@ export interface ServerProcessOptions {
   port?: number;
   /** Wait for /health/live only (a node that is expected to report not-ready). */
   waitFor?: 'ready' | 'live' | 'none';
+  /** Listen on this port (default: a free one): lets ISSUER name the node's own URL. */
+  port?: number;
 }
 
 const CLOCK_SHIM = path.join(repoRoot, 'libs/testing/clock-offset.cjs');

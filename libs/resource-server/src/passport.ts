@@ -1,0 +1,2 @@
+export { TesseraStrategy, TesseraUnavailableError } from './passport/tessera.strategy';
+export type { TesseraStrategyOptions, Verify } from './passport/tessera.strategy';

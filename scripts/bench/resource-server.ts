@@ -1,0 +1,174 @@
+/**
+ * npm run bench:rs — @tessera/resource-server on a guarded route, next to the same route without
+ * auth (target: ≥ 0.8× the open route's req/s). A real Tessera child (tokens, JWKS) over Postgres
+ * and Redis on loopback; the API is its own process (scripts/bench/rs-api.ts); autocannon loads
+ * /open and /guarded alternately, BENCH_ROUNDS (3) rounds of BENCH_SECONDS (5) each with
+ * BENCH_CONNECTIONS (32), after a warm-up; each route's figures are from its median round (by
+ * req/s), so a burst of load from elsewhere on a shared machine skews one round, not the ratio.
+ * Until Tessera serves the revocation feed, the API polls a contract-speaking peer with nothing
+ * revoked (the per-request replica lookup is measured either way). Writes bench-results-rs.json.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ContractFeedServer } from '@tessera/testing/contract-feed-server';
+import {
+  ISSUER,
+  Stack,
+  gitCommit,
+  keyDir,
+  log,
+  serverEnv,
+  startServer,
+  startServices,
+} from './bench-stack';
+import { runLoad, stopLoad, type LoadResult } from './load';
+import { seed } from './seed';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const WARMUP_SECONDS = 2;
+const TARGET_RATIO = 0.8;
+const IDENTIFIER = 'https://invoices.bench.invalid';
+const root = path.resolve(__dirname, '../../..');
+
+async function startApi(stack: Stack, env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [path.join(root, 'dist/scripts/bench/rs-api.js')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stack.track(child);
+  stack.onStop(async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`rs-api not up after 30 s:\n${out}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening (\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve(`http://127.0.0.1:${m[1]}`);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.once('exit', (c) => reject(new Error(`rs-api exited (${c}):\n${out}`)));
+  });
+}
+
+const load = (name: string, url: string, route: string, token: string, seconds: number) =>
+  runLoad({
+    name,
+    url,
+    method: 'GET',
+    path: route,
+    headers: { authorization: `Bearer ${token}` },
+    verify: (b) => b.includes('inv_1'),
+    seconds,
+    connections: CONNECTIONS,
+  });
+
+async function main(stack: Stack): Promise<number> {
+  const [svc, keys] = await Promise.all([startServices(stack), keyDir(stack, 2048)]);
+  const srv = await startServer(stack, 'tessera', {
+    ...serverEnv(svc, keys.dir, stack.dir),
+    ACCESS_TOKEN_AUDIENCE: IDENTIFIER,
+  });
+  const seeded = await seed(svc, keys.dir, stack.dir, 0);
+  const peer = new ContractFeedServer(IDENTIFIER, { clientId: 'rs_bench', clientSecret: 'bench' });
+  await peer.start();
+  stack.onStop(() => peer.stop());
+  const api = await startApi(stack, {
+    BENCH_RS_ISSUER: ISSUER,
+    BENCH_RS_IDENTIFIER: IDENTIFIER,
+    BENCH_RS_CLIENT_ID: 'rs_bench',
+    BENCH_RS_CLIENT_SECRET: 'bench',
+    BENCH_RS_JWKS_URI: `${srv.url}/.well-known/jwks.json`,
+    BENCH_RS_FEED: `${peer.url}/oauth/revocation-events`,
+  });
+  const basic = Buffer.from(`${seeded.clientId}:${seeded.secret}`).toString('base64');
+  const res = await fetch(`${srv.url}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials&scope=read',
+  });
+  const token = ((await res.json()) as { access_token: string }).access_token;
+  for (
+    let i = 0;
+    (await fetch(`${api}/guarded`, { headers: { authorization: `Bearer ${token}` } })).status !==
+    200;
+    i++
+  ) {
+    if (i > 300) throw new Error('the guarded route never answered 200 (feed not synced?)');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(
+    `warm-up ${WARMUP_SECONDS}s each, then ${ROUNDS} rounds of ${SECONDS}s × ${CONNECTIONS} connections per route`,
+  );
+  await load('warm-open', api, '/open', token, WARMUP_SECONDS);
+  await load('warm-guarded', api, '/guarded', token, WARMUP_SECONDS);
+  const rounds: { open: LoadResult[]; guarded: LoadResult[] } = { open: [], guarded: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    rounds.open.push(await load('open', api, '/open', token, SECONDS));
+    rounds.guarded.push(await load('guarded', api, '/guarded', token, SECONDS));
+    log(
+      `round ${i + 1}: open ${rounds.open[i]!.rps.toFixed(0)}/s, guarded ${rounds.guarded[i]!.rps.toFixed(0)}/s`,
+    );
+  }
+  const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[rs.length >> 1]!;
+  const open = median(rounds.open);
+  const guarded = median(rounds.guarded);
+  const ratio = guarded.rps / open.rps;
+  const ok = (r: LoadResult) => r.bad === 0;
+  const clean = [...rounds.open, ...rounds.guarded].every(ok);
+  const passed = clean && ratio >= TARGET_RATIO;
+  const row = (r: LoadResult) =>
+    `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} |`;
+  process.stdout.write(
+    [
+      '',
+      `${os.availableParallelism()} cores, node ${process.version}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS}s per route (median round), load average ${os.loadavg()[0]!.toFixed(2)}`,
+      '',
+      '| route | req/s | p50 ms | p99 ms | bad |',
+      '|---|---|---|---|---|',
+      row(open),
+      row(guarded),
+      '',
+      `guarded / open = ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}) ${passed ? 'PASS' : 'FAIL'}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    path.join(root, 'bench-results-rs.json'),
+    `${JSON.stringify({ bench: 'resource-server', date: new Date().toISOString(), commit: gitCommit(), connections: CONNECTIONS, seconds: SECONDS, rounds, open, guarded, ratio, passed }, null, 2)}\n`,
+  );
+  return passed ? 0 : 1;
+}
+
+const stack = new Stack();
+let stopping = false;
+const onSignal = () => {
+  if (stopping) return;
+  stopping = true;
+  stopLoad();
+  void stack.stop().finally(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('exit', () => stack.exitNow());
+
+main(stack)
+  .catch((e: unknown) => {
+    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await stack.stop();
+    process.exit(stopping ? 130 : code);
+  });

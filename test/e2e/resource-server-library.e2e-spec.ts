@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SignJWT, decodeJwt, importPKCS8 } from 'jose';
+import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
+import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { freePort } from '@tessera/testing/redis-server';
+import { ContractFeedServer } from '@tessera/testing/contract-feed-server';
+import { startExampleApi, type ExampleApiProcess } from '@tessera/testing/example-api-process';
+
+/**
+ * The example API on @tessera/resource-server against a real Tessera process. Until the server's
+ * resource servers (RFC 8707) and revocation feed are merged, Tessera's default audience is API
+ * A's identifier and the feed is a contract-speaking peer with nothing revoked.
+ */
+const API_A = 'https://invoices-a.example';
+const API_B = 'https://invoices-b.example';
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('@tessera/resource-server › example API against a running Tessera', () => {
+  let db: TestDatabase;
+  let tessera: ServerProcess;
+  let feedA: ContractFeedServer;
+  let feedB: ContractFeedServer;
+  let apiA: ExampleApiProcess;
+  let apiB: ExampleApiProcess;
+  let readWrite: { clientId: string; secret: string };
+  let readOnly: { clientId: string; secret: string };
+  let issuer: string;
+
+  const token = async (c: { clientId: string; secret: string }, scope: string) => {
+    const r = await postForm(
+      `${tessera.url}/oauth/token`,
+      { grant_type: 'client_credentials', scope },
+      { authorization: basic(c) },
+    );
+    expect(r.status).toBe(200);
+    return r.json.access_token as string;
+  };
+  const call = (api: ExampleApiProcess, method: string, route: string, t?: string) =>
+    fetch(`${api.url}${route}`, {
+      method,
+      headers: {
+        ...(t ? { authorization: `Bearer ${t}` } : {}),
+        'content-type': 'application/json',
+      },
+      ...(method === 'POST' ? { body: JSON.stringify({ amount: 42 }) } : {}),
+    });
+  /** Signs with Tessera's own (development) key: tokens Tessera would never issue. */
+  const forge = async (claims: Record<string, unknown>, header: Record<string, unknown>) => {
+    const dir = path.join(tessera.dataDir, 'keys');
+    const file = readdirSync(dir).find((f) => f.endsWith('.pem') && !f.endsWith('.pub.pem'))!;
+    const key = await importPKCS8(readFileSync(path.join(dir, file), 'utf8'), 'ES256');
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: file.slice(0, -4), ...header })
+      .sign(key);
+  };
+  const startApi = (identifier: string, feed: ContractFeedServer) =>
+    startExampleApi({
+      TESSERA_ISSUER: issuer,
+      RESOURCE_IDENTIFIER: identifier,
+      RESOURCE_CLIENT_ID: feed.credentials.clientId,
+      RESOURCE_CLIENT_SECRET: feed.credentials.clientSecret,
+      REVOCATION_EVENTS_ENDPOINT: `${feed.url}/oauth/revocation-events`,
+    });
+  const live = async (api: ExampleApiProcess) => {
+    const deadline = Date.now() + 30_000;
+    while ((await fetch(`${api.url}/health`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`API not live:\n${api.output()}`);
+      await sleep(100);
+    }
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    const env = { ISSUER: issuer, ACCESS_TOKEN_AUDIENCE: API_A };
+    tessera = await startServerProcess(db, { env, port });
+    const cliEnv = {
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      DATA_DIR: tessera.dataDir,
+      ...env,
+    };
+    const seeded = await seedClientViaCli(cliEnv, {
+      grants: ['client_credentials'],
+      scopes: ['invoices:read', 'invoices:write'],
+    });
+    readWrite = seeded;
+    const ro = await runCli(
+      cliEnv,
+      ...['client', 'create', '--tenant', seeded.slug, '--name', 'reader'],
+      ...['--grants', 'client_credentials', '--scopes', 'invoices:read', '--json'],
+    );
+    expect(ro.code).toBe(0);
+    readOnly = { clientId: ro.json().client_id!, secret: ro.json().client_secret! };
+    feedA = new ContractFeedServer(API_A, { clientId: 'rs_a', clientSecret: 'rs-a-secret' });
+    feedB = new ContractFeedServer(API_B, { clientId: 'rs_b', clientSecret: 'rs-b-secret' });
+    await Promise.all([feedA.start(), feedB.start()]);
+    [apiA, apiB] = await Promise.all([startApi(API_A, feedA), startApi(API_B, feedB)]);
+    await Promise.all([live(apiA), live(apiB)]);
+  });
+  afterAll(async () => {
+    await apiA?.kill();
+    await apiB?.kill();
+    await feedA?.stop();
+    await feedB?.stop();
+    await tessera?.kill();
+    await db?.drop();
+  });
+
+  it('client_credentials token › verified offline; scopes per route (Nest guard and AuthGuard("tessera"))', async () => {
+    const t = await token(readWrite, 'invoices:read invoices:write');
+    expect(decodeJwt(t).aud).toBe(API_A);
+    const created = await call(apiA, 'POST', '/invoices', t);
+    expect(created.status).toBe(201);
+    const list = await call(apiA, 'GET', '/invoices', t);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { invoices: unknown[] }).invoices).toHaveLength(1);
+    const me = await call(apiA, 'GET', '/me', t);
+    expect(await me.json()).toMatchObject({ client_id: readWrite.clientId });
+  });
+
+  it('missing scope › 403 with WWW-Authenticate error="insufficient_scope" (RFC 6750 §3.1)', async () => {
+    const t = await token(readOnly, 'invoices:read');
+    expect((await call(apiA, 'GET', '/invoices', t)).status).toBe(200);
+    const r = await call(apiA, 'POST', '/invoices', t);
+    expect(r.status).toBe(403);
+    expect(r.headers.get('www-authenticate')).toBe(
+      `Bearer realm="${API_A}", error="insufficient_scope", scope="invoices:write"`,
+    );
+    expect(await r.json()).toMatchObject({ error: 'insufficient_scope' });
+  });
+
+  it('a token for API A › refused by API B with 401 invalid_token; a token naming B is accepted', async () => {
+    const t = await token(readWrite, 'invoices:read');
+    for (const route of ['/invoices', '/me']) {
+      const r = await call(apiB, 'GET', route, t);
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    }
+    const claims = { ...decodeJwt(t), aud: API_B };
+    const forB = await forge(claims, { typ: 'at+jwt' });
+    expect((await call(apiB, 'GET', '/invoices', forB)).status).toBe(200);
+  });
+
+  it('no token › 401 with a bare Bearer challenge; hostile tokens › 401 invalid_token', async () => {
+    const none = await call(apiA, 'GET', '/invoices');
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe(`Bearer realm="${API_A}"`);
+    const t = await token(readWrite, 'invoices:read');
+    const [h, p, s] = t.split('.');
+    const claims = decodeJwt(t);
+    const hostile = {
+      'alg none': `${b64({ alg: 'none', typ: 'at+jwt' })}.${p}.`,
+      'bad signature': `${h}.${b64({ ...claims, scope: 'invoices:write' })}.${s}`,
+      'typ JWT under Tessera’s key': await forge(claims, { typ: 'JWT' }),
+      'a jwk header under Tessera’s key': await forge(claims, {
+        typ: 'at+jwt',
+        jwk: { kty: 'EC' },
+      }),
+    };
+    for (const [name, bad] of Object.entries(hostile)) {
+      const r = await call(apiA, 'GET', '/invoices', bad);
+      expect([name, r.status]).toEqual([name, 401]);
+      expect(r.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    }
+  });
+
+  it('Tessera stopped › the API keeps verifying with its cached JWKS', async () => {
+    const t = await token(readWrite, 'invoices:read');
+    await tessera.kill('SIGKILL');
+    await expect(fetch(`${tessera.url}/health/live`)).rejects.toThrow();
+    for (const route of ['/invoices', '/me']) {
+      expect((await call(apiA, 'GET', route, t)).status).toBe(200);
+    }
+  });
+});
+
+describe('@tessera/resource-server › key rotation through the database key store', () => {
+  let db: TestDatabase;
+  let tessera: ServerProcess;
+  let feed: ContractFeedServer;
+  let api: ExampleApiProcess;
+  let client: { clientId: string; secret: string };
+  let cliEnv: Record<string, string>;
+  const kidOf = (jwt: string) =>
+    (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const port = await freePort();
+    const env = {
+      ISSUER: `http://127.0.0.1:${port}`,
+      ACCESS_TOKEN_AUDIENCE: API_A,
+      KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64url'),
+      KEY_PUBLISH_DELAY: '3s',
+      KEY_RELOAD_INTERVAL: '200ms',
+    };
+    tessera = await startServerProcess(db, { env, port });
+    cliEnv = {
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      DATA_DIR: tessera.dataDir,
+      ...env,
+    };
+    client = await seedClientViaCli(cliEnv, {
+      grants: ['client_credentials'],
+      scopes: ['invoices:read'],
+    });
+    feed = new ContractFeedServer(API_A);
+    await feed.start();
+    api = await startExampleApi({
+      TESSERA_ISSUER: env.ISSUER,
+      RESOURCE_IDENTIFIER: API_A,
+      RESOURCE_CLIENT_ID: feed.credentials.clientId,
+      RESOURCE_CLIENT_SECRET: feed.credentials.clientSecret,
+      REVOCATION_EVENTS_ENDPOINT: `${feed.url}/oauth/revocation-events`,
+      // The API fetched the JWKS at startup, seconds ago: allow the unknown-kid refetch now.
+      JWKS_COOLDOWN_SECONDS: '1',
+    });
+    const deadline = Date.now() + 30_000;
+    while ((await fetch(`${api.url}/health`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`API not live:\n${api.output()}`);
+      await sleep(100);
+    }
+  });
+  afterAll(async () => {
+    await api?.kill();
+    await feed?.stop();
+    await tessera?.kill();
+    await db?.drop();
+  });
+
+  it('keys rotate › tokens of the old and the new key all verify at the API, none refused', async () => {
+    const token = async () => {
+      const r = await postForm(
+        `${tessera.url}/oauth/token`,
+        { grant_type: 'client_credentials', scope: 'invoices:read' },
+        { authorization: basic(client) },
+      );
+      expect(r.status).toBe(200);
+      return r.json.access_token as string;
+    };
+    const first = await token();
+    const rotated = await runCli(cliEnv, 'keys', 'rotate', '--alg', 'ES256', '--json');
+    expect(rotated.code).toBe(0);
+    const next = rotated.json().kid!;
+    expect(next).not.toBe(kidOf(first));
+    const statuses: number[] = [];
+    const seen = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (!seen.has(next)) {
+      if (Date.now() > deadline) throw new Error('the new key never signed');
+      const t = await token();
+      seen.add(kidOf(t));
+      statuses.push((await getInvoices(api, t)).status);
+      await sleep(100);
+    }
+    statuses.push((await getInvoices(api, first)).status);
+    expect(seen).toEqual(new Set([kidOf(first), next]));
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
+
+const getInvoices = (api: ExampleApiProcess, t: string) =>
+  fetch(`${api.url}/invoices`, { headers: { authorization: `Bearer ${t}` } });
