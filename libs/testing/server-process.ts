@@ -33,12 +33,10 @@ export interface ServerProcessOptions {
   clockOffsetMs?: number;
   /** How long to wait for /health/ready (default 60 s: a shared, loaded machine). */
   readyTimeoutMs?: number;
-  /** Listen on this port (chosen first when a URL must be known before start, e.g. at an IdP). */
+  /** Listen on this port (default: a free one), e.g. so ISSUER or an IdP can name its URL first. */
   port?: number;
   /** Wait for /health/live only (a node that is expected to report not-ready). */
   waitFor?: 'ready' | 'live' | 'none';
-  /** Listen on this port (default: a free one): lets ISSUER name the node's own URL. */
-  port?: number;
 }
 
 const CLOCK_SHIM = path.join(repoRoot, 'libs/testing/clock-offset.cjs');
