@@ -6,7 +6,8 @@ import type { KeyRing } from './key-ring';
 
 export interface VerifyOptions {
   issuer: string;
-  audience: string;
+  /** Absent: any audience (revocation and introspection serve every resource server). */
+  audience?: string;
   leewaySeconds: number;
 }
 
@@ -39,10 +40,10 @@ export class JoseTokenVerifier {
         (header: JWTHeaderParameters) => this.keyFor(header),
         {
           issuer: this.opts.issuer,
-          audience: this.opts.audience,
+          ...(this.opts.audience !== undefined ? { audience: this.opts.audience } : {}),
           typ: ACCESS_TOKEN_TYP,
           clockTolerance: this.opts.leewaySeconds,
-          requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id', 'org'],
+          requiredClaims: ['aud', 'exp', 'iat', 'jti', 'sub', 'client_id', 'org'],
         },
       );
       return payload as unknown as AccessClaims;
