@@ -3,6 +3,7 @@ import type { Denylist, DenylistEntry } from '@tessera/domain/revocation/denylis
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 import { decodeEntries, encodeEntries, type DenylistChannel } from './denylist-channel';
+import { insertRevocationEvents } from '../revocation-feed/revocation-events';
 
 export interface PostgresDenylistOptions {
   tx: TenantTransactions;
@@ -42,6 +43,8 @@ export class PostgresDenylist implements Denylist {
   private syncedAt?: Date;
   private readonly clock: Clock;
   private readonly warn: (message: string) => void;
+  private readonly listeners = new Set<() => void>();
+  private notifyQueued = false;
 
   constructor(private readonly o: PostgresDenylistOptions) {
     this.clock = o.clock ?? systemClock;
@@ -83,8 +86,14 @@ export class PostgresDenylist implements Denylist {
     for (const [tenantId, group] of byTenant) {
       const rows = [...group.values()];
       await this.o.tx.run(async (em) => {
-        await insert(em, tenantId, rows);
+        const fresh = await insert(em, tenantId, rows);
         await this.o.channel.inTransaction(em, encodeEntries(rows));
+        // The revocation feed's events commit with the rows (a jti denied twice: one event).
+        await insertRevocationEvents(
+          em,
+          tenantId,
+          fresh.map((r) => ({ kind: 'token-revoked', target: r.jti, expiresAt: r.expires_at })),
+        );
       }, tenantId);
     }
     for (const e of entries) this.add(e.jti, e.expiresAt.getTime());
@@ -92,6 +101,15 @@ export class PostgresDenylist implements Denylist {
     await this.o.channel
       .afterCommit(encodeEntries(entries))
       .catch((e: Error) => this.warn(`denylist broadcast failed: ${e.message}`));
+  }
+
+  /**
+   * Runs `listener` soon after this node learns of a new denial (its own, a broadcast, or a
+   * resync): the revocation feed wakes its long polls with it. Returns the unsubscribe.
+   */
+  onDenied(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   isDenied(jti: string): boolean {
@@ -180,7 +198,18 @@ export class PostgresDenylist implements Denylist {
   private add(jti: string, expiresAtMs: number): void {
     const until = expiresAtMs + this.o.leewayMs;
     if (until <= this.clock.now().getTime()) return;
-    if ((this.denied.get(jti) ?? 0) < until) this.denied.set(jti, until);
+    const known = this.denied.get(jti);
+    if ((known ?? 0) < until) this.denied.set(jti, until);
+    if (known === undefined) this.notify();
+  }
+
+  private notify(): void {
+    if (this.notifyQueued || this.listeners.size === 0) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const l of this.listeners) l();
+    });
   }
 
   private liveSince(): Date {
@@ -197,12 +226,17 @@ export class PostgresDenylist implements Denylist {
 }
 
 /** One statement for the batch; a jti denied twice (two nodes, a retry) stays one row. */
-function insert(em: EntityManager, tenantId: string, rows: DenylistEntry[]): Promise<unknown> {
+function insert(
+  em: EntityManager,
+  tenantId: string,
+  rows: DenylistEntry[],
+): Promise<{ jti: string; expires_at: Date }[]> {
   return em.query(
     `INSERT INTO ${TABLE} (jti, tenant_id, expires_at, reason)
      SELECT u.jti, $1, u.expires_at, u.reason
      FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS u(jti, expires_at, reason)
-     ON CONFLICT (jti) DO NOTHING`,
+     ON CONFLICT (jti) DO NOTHING
+     RETURNING jti, expires_at`,
     [
       tenantId,
       rows.map((r) => r.jti),
