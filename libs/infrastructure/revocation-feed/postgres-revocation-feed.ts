@@ -62,11 +62,12 @@ export class PostgresRevocationFeed implements RevocationFeedStore {
       let through = Number(state!.through);
       let above = state!.above.map(Number);
       if (q.acked.length) ({ through, above } = await this.ack(em, q, through, above, live));
+      // Ordered by the bigint column, not the text alias (which would sort "10" before "9").
       const rows = await em.query<EventRow[]>(
         `SELECT seq::text AS seq, tenant_id, kind, target, iat_before, expires_at, created_at
            FROM revocation_events
           WHERE tenant_id = $1 AND seq > $2 AND NOT (seq = ANY($3::bigint[])) AND expires_at > $4
-          ORDER BY seq LIMIT $5`,
+          ORDER BY revocation_events.seq LIMIT $5`,
         [q.tenantId, through, above, live, q.maxEvents + 1],
       );
       await em.query(
