@@ -449,6 +449,25 @@ describe('resource servers', () => {
       expect(waited).toBeLessThan(30_000);
     });
 
+    it('SIGTERM while a long poll is held: the poll answers (empty) at once and the node exits', async () => {
+      const c = await startServerProcess(db, { env: { ...nodeEnv, DATA_DIR: a.dataDir } });
+      try {
+        const stream = `sterm-${rand()}`;
+        await drain(c, apiA, stream);
+        const started = Date.now();
+        const pending = poll(c, apiA, { stream, returnImmediately: false });
+        await sleep(300); // let the poll reach its wait
+        expect(await c.stop()).toBe(0);
+        const r = await pending;
+        expect(r.status).toBe(200);
+        expect(r.json).toEqual({ sets: {}, moreAvailable: false });
+        // Far inside REVOCATION_FEED_MAX_WAIT (60 s): shutdown did not wait the poll out.
+        expect(Date.now() - started).toBeLessThan(30_000);
+      } finally {
+        await c.kill(); // a no-op once it has exited
+      }
+    });
+
     it('events and unacknowledged deliveries survive a Tessera restart', async () => {
       const stream = `srestart-${rand()}`;
       await drain(a, apiA, stream);

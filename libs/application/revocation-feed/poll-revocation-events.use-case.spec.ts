@@ -40,6 +40,7 @@ function fixture(batches: RevocationEvent[][]) {
   const waiter = {
     wait: async () => {
       wakes++;
+      return true;
     },
   };
   const signer = { sign: async (e: RevocationEvent) => `jws-${e.seq}` };

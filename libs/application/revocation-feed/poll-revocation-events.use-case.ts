@@ -103,8 +103,7 @@ export class PollRevocationEvents {
     while (waits && polled.events.length === 0 && !signal?.aborted) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await this.waiter.wait(left, signal);
-      if (signal?.aborted) break;
+      if (!(await this.waiter.wait(left, signal)) || signal?.aborted) break;
       polled = await this.store.poll({ ...query, acked: [] });
     }
     const sets: Record<string, string> = {};

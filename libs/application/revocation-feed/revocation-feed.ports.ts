@@ -20,7 +20,10 @@ export interface SecurityEventSigner {
   sign(e: RevocationEvent, resourceServerId: string, audience: string): Promise<string>;
 }
 
-/** Resolves when a revocation may have been written (on any node), or after `ms`. */
+/**
+ * Resolves when a revocation may have been written (on any node), or after `ms`: true. False
+ * when the node is shutting down (answer now, without touching the database again).
+ */
 export interface RevocationWaiter {
-  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  wait(ms: number, signal?: AbortSignal): Promise<boolean>;
 }

@@ -7,6 +7,7 @@ import type { RevocationWaiter } from '@tessera/application/revocation-feed/revo
  */
 export class DenylistWaiter implements RevocationWaiter {
   private readonly waiting = new Set<() => void>();
+  private closed = false;
 
   constructor(onDenied: (listener: () => void) => unknown) {
     onDenied(() => {
@@ -16,18 +17,27 @@ export class DenylistWaiter implements RevocationWaiter {
     });
   }
 
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
+  wait(ms: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.waiting.delete(done);
         signal?.removeEventListener('abort', done);
-        resolve();
+        resolve(!this.closed);
       };
       const timer = setTimeout(done, ms);
       this.waiting.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /** Shutdown: every held poll answers now (empty), before the database goes away. */
+  close(): void {
+    this.closed = true;
+    const all = [...this.waiting];
+    this.waiting.clear();
+    for (const done of all) done();
   }
 
   /** How many polls are held open (metrics, tests). */

@@ -10,13 +10,20 @@ import { CachedSecurityEventSigner } from './signed-security-events';
 import { DenylistWaiter } from './denylist-waiter';
 
 const STORE = Symbol('RevocationFeedStore');
+const WAITER = Symbol('RevocationWaiter');
 const PRUNE_EVERY_MS = 60 * 60_000;
 
-/** Expired events and forgotten streams are dead weight: every node prunes hourly. */
+/**
+ * Expired events and forgotten streams are dead weight: every node prunes hourly. On shutdown,
+ * held long polls answer at once instead of outliving the database connection.
+ */
 class FeedPruning implements OnModuleInit, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private readonly log = new Logger('RevocationFeed');
-  constructor(@Inject(STORE) private readonly store: PostgresRevocationFeed) {}
+  constructor(
+    @Inject(STORE) private readonly store: PostgresRevocationFeed,
+    @Inject(WAITER) private readonly waiter: DenylistWaiter,
+  ) {}
   onModuleInit(): void {
     this.timer = setInterval(
       () =>
@@ -29,6 +36,7 @@ class FeedPruning implements OnModuleInit, OnModuleDestroy {
   }
   onModuleDestroy(): void {
     clearInterval(this.timer);
+    this.waiter.close();
   }
 }
 
@@ -42,20 +50,22 @@ class FeedPruning implements OnModuleInit, OnModuleDestroy {
         new PostgresRevocationFeed(tx, cfg.tokens.leeway * 1000),
     },
     {
+      provide: WAITER,
+      inject: [DI.Denylist],
+      useFactory: (denylist: PostgresDenylist) => new DenylistWaiter((l) => denylist.onDenied(l)),
+    },
+    {
       provide: DI.RevocationFeed,
-      inject: [STORE, DI.TokenSigner, DI.Denylist, APP_CONFIG],
+      inject: [STORE, DI.TokenSigner, WAITER, APP_CONFIG],
       useFactory: (
         store: PostgresRevocationFeed,
         signer: TokenSigner,
-        denylist: PostgresDenylist,
+        waiter: DenylistWaiter,
         cfg: AppConfig,
       ) =>
-        new PollRevocationEvents(
-          store,
-          new CachedSecurityEventSigner(signer, cfg.issuer),
-          new DenylistWaiter((l) => denylist.onDenied(l)),
-          { maxWaitMs: cfg.revocationFeed.maxWait * 1000 },
-        ),
+        new PollRevocationEvents(store, new CachedSecurityEventSigner(signer, cfg.issuer), waiter, {
+          maxWaitMs: cfg.revocationFeed.maxWait * 1000,
+        }),
     },
     FeedPruning,
   ],
