@@ -216,6 +216,51 @@ describe('resource servers', () => {
       expect(dflt.scope).toBe('read');
     });
 
+    it('CLI: resource list shows the tenant’s resource servers; client update --resources replaces what a client may ask for', async () => {
+      const listed = (await cli('resource', 'list', '--tenant', t1)).resource_servers as {
+        identifier: string;
+        status: string;
+      }[];
+      expect(listed.map((r) => [r.identifier, r.status])).toEqual(
+        expect.arrayContaining([
+          [apiA.identifier, 'active'],
+          [apiOff.identifier, 'disabled'],
+        ]),
+      );
+      expect(listed.map((r) => r.identifier)).not.toContain(apiX.identifier);
+      const c = await newClient(t1, apiA.identifier);
+      const forC = `grant_type=client_credentials&resource=${encodeURIComponent(apiC.identifier)}`;
+      expect((await token(a, c, forC)).json.error).toBe('invalid_target');
+      const updated = await cli(
+        'client',
+        'update',
+        c.clientId,
+        '--tenant',
+        t1,
+        '--resources',
+        apiC.identifier,
+      );
+      expect(updated.resources).toEqual([apiC.identifier]);
+      // A running node caches the client for 3 s: the change lands within that.
+      await eventually(
+        'the new resource list',
+        async () => (await token(a, c, forC)).status === 200,
+      );
+      const r = await runCli(
+        cliEnv,
+        'client',
+        'update',
+        c.clientId,
+        '--tenant',
+        t1,
+        '--resources',
+        apiX.identifier,
+        '--json',
+      );
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/^tessera: .*resource server/);
+    });
+
     it('a resource server’s credentials use no grant → unauthorized_client', async () => {
       const res = await token(a, apiA, 'grant_type=client_credentials');
       expect(res.status).toBe(400);
@@ -333,6 +378,13 @@ describe('resource servers', () => {
       expect(r.status).toBe(400);
       expect(r.json.err).toBe('invalid_request');
       expect((await poll(a, apiA, { stream: 'no spaces' })).json.err).toBe('invalid_request');
+      const bad = await fetch(`${a.url}/oauth/revocation-events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basic(apiA) },
+        body: '{"ack": [',
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { err?: string }).err).toBe('invalid_request');
     });
 
     it('RFC 7009 revoke → a token-revoked SET, signed (typ secevent+jwt) and verifiable with the JWKS', async () => {

@@ -3,6 +3,7 @@ import { Option, SubCommand } from 'nest-commander';
 import { TenantScopedCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
+import { scopesForTargets } from '@tessera/application/resource-servers/resolve-resources';
 import { withTokenServices } from '../db/token-services';
 import { tenantBySlug } from '../db/tenant-flag';
 import { CliError, emit } from '../output';
@@ -57,7 +58,10 @@ export class TokenMintCommand extends TenantScopedCommand {
             `client ${client.id} may not use refresh tokens (grant refresh_token)`,
           );
         }
-        audience = (await s.resolveResources.execute(client, f.resources ?? []))?.audience;
+        const targets = await s.resolveResources.execute(client, f.resources ?? []);
+        // As at the token endpoint: only scopes the named resource servers offer.
+        if (targets && f.scopes) scopesForTargets(targets, f.scopes, []);
+        audience = targets?.audience;
       }
       const issue = await s.issuer();
       const out = await issue.execute({
