@@ -8,6 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   - every child points at (tenant_id, parent): no row can reach another tenant's parent.
  *   - revocation_events are written in the revocation's own transaction; `seq` orders them
  *     (writers of one tenant serialise on an advisory lock, so seq order is commit order).
+ *     Every denylist row gets its token-revoked event from a trigger, whichever code path
+ *     denies: no revocation can reach the denylist and miss the feed.
  *   - existing denylist rows are copied as token-revoked events, so a stream's first poll
  *     names every token revoked before this migration too.
  * Row-level security exactly as in the tenancy migration. The SQL is inlined: a migration must
@@ -76,6 +78,18 @@ const UP: string[] = [
      FOREIGN KEY (tenant_id, resource_server_id)
        REFERENCES tessera.resource_servers (tenant_id, id) ON DELETE CASCADE
    )`,
+  // Same lock key as insertRevocationEvents (libs/infrastructure/revocation-feed), taken before
+  // the sequence is drawn. Runs as the inserting role, so RLS checks the event like the row.
+  `CREATE FUNCTION tessera.revocation_event_for_denial() RETURNS trigger
+     LANGUAGE plpgsql SET search_path = pg_catalog, tessera AS $$
+   BEGIN
+     PERFORM pg_advisory_xact_lock(hashtext('tessera:revocation-events:' || NEW.tenant_id));
+     INSERT INTO tessera.revocation_events (tenant_id, kind, target, expires_at)
+     VALUES (NEW.tenant_id, 'token-revoked', NEW.jti, NEW.expires_at);
+     RETURN NULL;
+   END $$`,
+  `CREATE TRIGGER token_denylist_revocation_event AFTER INSERT ON tessera.token_denylist
+     FOR EACH ROW EXECUTE FUNCTION tessera.revocation_event_for_denial()`,
   `CREATE INDEX revocation_streams_seen_idx ON tessera.revocation_streams (last_seen_at)`,
   ...secure('revocation_streams'),
 
@@ -96,6 +110,10 @@ export class ResourceServers1763800400000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(
+      `DROP TRIGGER IF EXISTS token_denylist_revocation_event ON tessera.token_denylist`,
+    );
+    await q.query(`DROP FUNCTION IF EXISTS tessera.revocation_event_for_denial()`);
     for (const t of TABLES) await q.query(`DROP TABLE IF EXISTS tessera.${t}`);
   }
 }

@@ -104,6 +104,35 @@ describe('revocation feed › Postgres store', () => {
     expect(events[0]!.seq).toBeLessThan(events[1]!.seq);
   });
 
+  it('every new denylist row, whichever code wrote it, gets one token-revoked event in its transaction', async () => {
+    const a = await tenant();
+    const deny = (jti: string) =>
+      tx.run(
+        (em) =>
+          em.query(
+            `INSERT INTO token_denylist (jti, tenant_id, expires_at, reason)
+             VALUES ($1, $2, now() + interval '10 minutes', 'test') ON CONFLICT (jti) DO NOTHING`,
+            [jti, a.tenantId],
+          ),
+        a.tenantId,
+      );
+    const jti = newId('token');
+    await deny(jti);
+    await deny(jti); // denied twice: still one event
+    await expect(
+      tx.run(async (em) => {
+        await em.query(
+          `INSERT INTO token_denylist (jti, tenant_id, expires_at, reason)
+           VALUES ($1, $2, now() + interval '10 minutes', 'test')`,
+          [newId('token'), a.tenantId],
+        );
+        throw new Error('rolled back');
+      }, a.tenantId),
+    ).rejects.toThrow('rolled back');
+    const events = (await poll(a, 's')).events;
+    expect(events.map((e) => [e.kind, e.target])).toEqual([['token-revoked', jti]]);
+  });
+
   it('a revocation that rolls back leaves no event', async () => {
     const a = await tenant();
     await expect(

@@ -3,7 +3,6 @@ import type { Denylist, DenylistEntry } from '@tessera/domain/revocation/denylis
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 import { decodeEntries, encodeEntries, type DenylistChannel } from './denylist-channel';
-import { insertRevocationEvents } from '../revocation-feed/revocation-events';
 
 export interface PostgresDenylistOptions {
   tx: TenantTransactions;
@@ -85,15 +84,11 @@ export class PostgresDenylist implements Denylist {
     }
     for (const [tenantId, group] of byTenant) {
       const rows = [...group.values()];
+      // Each new row gets its revocation-feed event from a trigger, in this transaction (a jti
+      // denied twice: one row, one event). See migrations/1763800400000-resource-servers.ts.
       await this.o.tx.run(async (em) => {
-        const fresh = await insert(em, tenantId, rows);
+        await insert(em, tenantId, rows);
         await this.o.channel.inTransaction(em, encodeEntries(rows));
-        // The revocation feed's events commit with the rows (a jti denied twice: one event).
-        await insertRevocationEvents(
-          em,
-          tenantId,
-          fresh.map((r) => ({ kind: 'token-revoked', target: r.jti, expiresAt: r.expires_at })),
-        );
       }, tenantId);
     }
     for (const e of entries) this.add(e.jti, e.expiresAt.getTime());
@@ -226,17 +221,12 @@ export class PostgresDenylist implements Denylist {
 }
 
 /** One statement for the batch; a jti denied twice (two nodes, a retry) stays one row. */
-function insert(
-  em: EntityManager,
-  tenantId: string,
-  rows: DenylistEntry[],
-): Promise<{ jti: string; expires_at: Date }[]> {
+function insert(em: EntityManager, tenantId: string, rows: DenylistEntry[]): Promise<unknown> {
   return em.query(
     `INSERT INTO ${TABLE} (jti, tenant_id, expires_at, reason)
      SELECT u.jti, $1, u.expires_at, u.reason
      FROM unnest($2::text[], $3::timestamptz[], $4::text[]) AS u(jti, expires_at, reason)
-     ON CONFLICT (jti) DO NOTHING
-     RETURNING jti, expires_at`,
+     ON CONFLICT (jti) DO NOTHING`,
     [
       tenantId,
       rows.map((r) => r.jti),

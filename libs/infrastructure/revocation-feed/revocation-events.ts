@@ -12,6 +12,9 @@ export interface NewRevocationEvent {
 }
 
 /**
+ * Token-revoked events need no call: a trigger on token_denylist writes one for every new row.
+ * This is for the broader kinds (family, client, subject revocations).
+ *
  * Appends revocation events inside the caller's transaction, which must be scoped to
  * `tenantId` (TenantTransactions.run): the events commit, or roll back, with the revocation.
  *
