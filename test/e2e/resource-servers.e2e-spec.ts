@@ -241,6 +241,13 @@ describe('resource servers', () => {
         apiC.identifier,
       );
       expect(updated.resources).toEqual([apiC.identifier]);
+      const clients = (await cli('client', 'list', '--tenant', t1)).clients as {
+        client_id: string;
+        resources: string[];
+        resource_server?: string;
+      }[];
+      expect(clients.find((x) => x.client_id === c.clientId)?.resources).toEqual([apiC.identifier]);
+      expect(clients.find((x) => x.client_id === apiA.clientId)?.resource_server).toBe(apiA.id);
       // A running node caches the client for 3 s: the change lands within that.
       await eventually(
         'the new resource list',
