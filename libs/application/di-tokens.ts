@@ -40,4 +40,8 @@ export const DI = {
   SubjectTokenVerifier: Symbol('SubjectTokenVerifier'),
   ExchangeToken: Symbol('ExchangeTokenUseCase'),
   ManageTrustedIssuers: Symbol('ManageTrustedIssuers'),
+  ResourceServers: Symbol('ResourceServerRepository'),
+  ResolveResources: Symbol('ResolveResources'),
+  AnyAudienceVerifier: Symbol('AnyAudienceVerifier'),
+  RevocationFeed: Symbol('RevocationFeed'),
 } as const;

@@ -34,6 +34,8 @@ export interface AppConfig {
   redis: { url?: string };
   /** Seconds between incremental denylist resyncs from Postgres (the broadcast's safety net). */
   denylist: { syncInterval: number };
+  /** Seconds a long poll of the revocation feed is held open with nothing to deliver. */
+  revocationFeed: { maxWait: number };
   keys: {
     dir?: string;
     primary?: string;
@@ -120,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     redis: { url: e.REDIS_URL },
     denylist: { syncInterval: e.DENYLIST_SYNC_INTERVAL },
+    revocationFeed: { maxWait: e.REVOCATION_FEED_MAX_WAIT },
     keys: {
       dir: e.SIGNING_KEYS_DIR,
       primary: e.SIGNING_KEY_PRIMARY,

@@ -80,6 +80,9 @@ export const envSchema = z.object({
   DENYLIST_SYNC_INTERVAL: duration('1s').refine((v) => v >= 1 && v <= 300, {
     message: 'must be between 1s and 5m',
   }),
+  REVOCATION_FEED_MAX_WAIT: duration('20s').refine((v) => v >= 1 && v <= 120, {
+    message: 'must be between 1s and 2m',
+  }),
   SIGNING_KEYS_DIR: z.string().min(1).optional(),
   SIGNING_KEY_PRIMARY: z.string().min(1).max(200).optional(),
   DEV_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),

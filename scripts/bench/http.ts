@@ -1,7 +1,8 @@
 /**
  * npm run bench — the built server as child processes over real Postgres and Redis on loopback,
  * loaded with autocannon: client_credentials (RS256-4096 and -2048), refresh_token rotation,
- * introspection, GET /api/v1/me, and revocation propagation between two nodes. The raw
+ * introspection (by the client, and by a resource server: RFC 7662 §4), GET /api/v1/me, and
+ * revocation propagation between two nodes. The raw
  * single-thread sign rate is measured in the same run; targets come from it. Prints a markdown
  * table and writes bench-results.json. Exit code 1 when a row fails (errors or a missed target).
  *
@@ -9,10 +10,10 @@
  * RS256-4096, ES256 client_credentials; introspection), with ratios and CPU per request.
  *
  * BENCH_SECONDS (10) per scenario, BENCH_CONNECTIONS (32), BENCH_REVOCATIONS (100),
- * BENCH_SCENARIOS (cc4096,refresh,introspect,me,cc2048,revocation,peer), BENCH_PROFILE=<dir>
- * (--cpu-prof on every server child), BENCH_LOG_LEVEL (warn), BENCH_PEER_LOG_LEVELS (warn,info:
- * Tessera's level in the comparison; the peer logs nothing per request either way),
- * BENCH_PEER_CASES (rs2048,rs4096,es256,introspect).
+ * BENCH_SCENARIOS (cc4096,refresh,introspect,introspect-rs,me,cc2048,revocation,peer),
+ * BENCH_PROFILE=<dir> (--cpu-prof on every server child), BENCH_LOG_LEVEL (warn),
+ * BENCH_PEER_LOG_LEVELS (warn,info: Tessera's level in the comparison; the peer logs nothing per
+ * request either way), BENCH_PEER_CASES (rs2048,rs4096,es256,introspect).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,7 +56,17 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
 const RAW_SECONDS = 3;
 const WARMUP_SECONDS = 3;
-const ALL = ['cc4096', 'refresh', 'introspect', 'me', 'cc2048', 'revocation', 'peer'];
+const ALL = [
+  'cc4096',
+  'refresh',
+  'introspect',
+  'introspect-rs',
+  'me',
+  'cc2048',
+  'revocation',
+  'peer',
+];
+const PRIMARY = ['cc4096', 'refresh', 'introspect', 'introspect-rs', 'me'];
 const PEER_CASES: CompareCase[] = [
   { id: 'rs2048', alg: 'RS256', bits: 2048, kind: 'token', target: { ratio: 1.5 } },
   { id: 'rs4096', alg: 'RS256', bits: 4096, kind: 'token', target: { ratio: 0.95, tail: true } },
@@ -74,7 +85,7 @@ const checkpoint = () => {
   if (stopping) throw new Error('interrupted');
 };
 
-const basic = (s: Seeded) =>
+const basic = (s: { clientId: string; secret: string }) =>
   `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`;
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -92,11 +103,11 @@ function clientCredentials(name: string, srv: Server, s: Seeded, seconds = SECON
   };
 }
 
-async function accessToken(srv: Server, s: Seeded): Promise<string> {
+async function accessToken(srv: Server, s: Seeded, resource?: string): Promise<string> {
   const r = await fetch(`${srv.url}/oauth/token`, {
     method: 'POST',
     headers: { authorization: basic(s), 'content-type': FORM },
-    body: 'grant_type=client_credentials',
+    body: `grant_type=client_credentials${resource ? `&resource=${encodeURIComponent(resource)}` : ''}`,
   });
   if (r.status !== 200) throw new Error(`client_credentials answered ${r.status}`);
   return ((await r.json()) as { access_token: string }).access_token;
@@ -170,6 +181,26 @@ async function primaryServer(
           path: '/oauth/introspect',
           headers: { authorization: basic(s), 'content-type': FORM },
           body: `token=${token}&token_type_hint=access_token`,
+          verify: (b) => b.includes('"active":true'),
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+        },
+        svc,
+        srv,
+      );
+      rows.push(loadRow(r));
+    }
+    if (SCENARIOS.has('introspect-rs')) {
+      const rs = s.resourceServer;
+      const forRs = await accessToken(srv, s, rs.identifier);
+      const r = await load(
+        {
+          name: 'introspection by a resource server (RFC 7662 §4, RS256-4096 token)',
+          url: srv.url,
+          method: 'POST',
+          path: '/oauth/introspect',
+          headers: { authorization: basic(rs), 'content-type': FORM },
+          body: `token=${forRs}&token_type_hint=access_token`,
           verify: (b) => b.includes('"active":true'),
           seconds: SECONDS,
           connections: CONNECTIONS,
@@ -275,7 +306,7 @@ async function main(stack: Stack): Promise<number> {
   log(`seeded client ${seeded.clientId} and ${seeded.refreshTokens.length} refresh tokens`);
 
   const rows: Row[] = [];
-  if (['cc4096', 'refresh', 'introspect', 'me'].some((k) => SCENARIOS.has(k)))
+  if (PRIMARY.some((k) => SCENARIOS.has(k)))
     await primaryServer(stack, svc, k4096.dir, seeded, raw, rows);
   if (SCENARIOS.has('cc2048')) await secondaryServer(stack, svc, k2048.dir, seeded, raw, rows);
   let propagation: PropagationResult | undefined;

@@ -10,6 +10,8 @@ export interface Seeded {
   secret: string;
   /** Unused refresh tokens bound to the client, one per first request of a connection. */
   refreshTokens: string[];
+  /** A resource server the client may ask tokens for (RFC 8707), with its credentials. */
+  resourceServer: { identifier: string; clientId: string; secret: string };
 }
 
 /**
@@ -42,6 +44,13 @@ export async function seed(
       { name: 'bench', grants: ['client_credentials', 'refresh_token'], scopes: ['read', 'write'] },
       'bench',
     );
+    const identifier = `https://${slug}.bench.test/api`;
+    const rs = await s.resourceServers.create(
+      tenant.id,
+      { identifier, scopes: ['read', 'write'] },
+      'bench',
+    );
+    await s.resourceServers.allow(tenant.id, client.id, [identifier], 'bench');
     const issue = await s.issuer();
     const mint = () =>
       issue.execute({
@@ -57,6 +66,12 @@ export async function seed(
       const batch = await Promise.all(Array.from({ length: 8 }, mint));
       pool.push(...batch.map((m) => m.refresh_token!));
     }
-    return { tenantId: tenant.id, clientId: client.id, secret, refreshTokens: pool };
+    return {
+      tenantId: tenant.id,
+      clientId: client.id,
+      secret,
+      refreshTokens: pool,
+      resourceServer: { identifier, clientId: rs.server.clientId, secret: rs.secret },
+    };
   });
 }

@@ -10,7 +10,17 @@ import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-dat
  * The RLS belt: Postgres itself keeps tenants apart, whatever the query says. Everything runs
  * as the app role Tessera connects as; the fixtures are written on the cross-tenant path.
  */
-const TENANT_TABLES = ['memberships', 'clients', 'api_tokens', 'token_denylist', 'audit_events'];
+const TENANT_TABLES = [
+  'memberships',
+  'clients',
+  'api_tokens',
+  'token_denylist',
+  'audit_events',
+  'resource_servers',
+  'client_resources',
+  'revocation_events',
+  'revocation_streams',
+];
 const RLS_DENIED = /row-level security|violates row-level security policy/;
 
 interface Fixture {
@@ -18,6 +28,7 @@ interface Fixture {
   user: string;
   client: string;
   token: string;
+  resourceServer: string;
 }
 
 describe('RLS belt › isolation', () => {
@@ -33,6 +44,7 @@ describe('RLS belt › isolation', () => {
       user: newId('user'),
       client: newId('client'),
       token: newId('token'),
+      resourceServer: newId('resourceServer'),
     };
     await em.query(`INSERT INTO tessera.tenants (id, slug, name) VALUES ($1, $2, $2)`, [
       f.tenant,
@@ -66,6 +78,26 @@ describe('RLS belt › isolation', () => {
       `INSERT INTO tessera.audit_events (id, tenant_id, actor, action, target)
        VALUES ($1, $2, 'test', 'tenant.seeded', $2)`,
       [newId('event'), f.tenant],
+    );
+    await em.query(
+      `INSERT INTO tessera.resource_servers (id, tenant_id, identifier, scopes, client_id)
+       VALUES ($1, $2, $3, '{read}', $4)`,
+      [f.resourceServer, f.tenant, `https://${slug}.test/api`, f.client],
+    );
+    await em.query(
+      `INSERT INTO tessera.client_resources (tenant_id, client_id, resource_server_id)
+       VALUES ($1, $2, $3)`,
+      [f.tenant, f.client, f.resourceServer],
+    );
+    await em.query(
+      `INSERT INTO tessera.revocation_events (tenant_id, kind, target, expires_at)
+       VALUES ($1, 'token-revoked', $2, now() + interval '1 hour')`,
+      [f.tenant, f.token],
+    );
+    await em.query(
+      `INSERT INTO tessera.revocation_streams (tenant_id, resource_server_id, stream)
+       VALUES ($1, $2, 'default')`,
+      [f.tenant, f.resourceServer],
     );
     return f;
   }
@@ -176,10 +208,18 @@ describe('RLS belt › isolation', () => {
           ]),
           await em.query(`DELETE FROM tessera.token_denylist WHERE jti = $1`, [B.token]),
           await em.query(`DELETE FROM tessera.memberships WHERE tenant_id = $1`, [B.tenant]),
+          await em.query(`DELETE FROM tessera.revocation_events WHERE target = $1`, [B.token]),
+          await em.query(
+            `UPDATE tessera.revocation_streams SET acked_through = 1000000 WHERE tenant_id = $1`,
+            [B.tenant],
+          ),
+          await em.query(`UPDATE tessera.resource_servers SET status = 'disabled' WHERE id = $1`, [
+            B.resourceServer,
+          ]),
         ];
         return r.map((x: [unknown, number]) => x[1]);
       });
-      expect(counts).toEqual([0, 0, 0, 0, 0]);
+      expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
       expect(await snapshot(B.tenant)).toEqual(before);
     });
 
@@ -205,6 +245,27 @@ describe('RLS belt › isolation', () => {
           ),
         ),
       ).rejects.toThrow(RLS_DENIED);
+    });
+
+    it("A's rows cannot point at B's resource server or stream state (composite keys)", async () => {
+      await expect(
+        asTenant(A.tenant, (em) =>
+          em.query(
+            `INSERT INTO tessera.client_resources (tenant_id, client_id, resource_server_id)
+             VALUES ($1, $2, $3)`,
+            [A.tenant, A.client, B.resourceServer],
+          ),
+        ),
+      ).rejects.toThrow(/foreign key/);
+      await expect(
+        asTenant(A.tenant, (em) =>
+          em.query(
+            `INSERT INTO tessera.revocation_streams (tenant_id, resource_server_id, stream)
+             VALUES ($1, $2, 'sneaky')`,
+            [A.tenant, B.resourceServer],
+          ),
+        ),
+      ).rejects.toThrow(/foreign key/);
     });
 
     it("INSERT … ON CONFLICT DO UPDATE on B's key does not touch B's row", async () => {

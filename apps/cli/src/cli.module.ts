@@ -8,6 +8,7 @@ import { IssuerCommand, ISSUER_COMMANDS } from './issuer/issuer.command';
 import { TokenCommand, TOKEN_COMMANDS } from './token/token.command';
 import { MigrateCommand } from './migrate/migrate.command';
 import { TenantCommand } from './tenant/tenant.command';
+import { ResourceCommand, RESOURCE_COMMANDS } from './resource/resource.command';
 import { TenantCreateCommand } from './tenant/tenant-create.command';
 import { TenantDisableCommand } from './tenant/tenant-disable.command';
 import { TenantListCommand } from './tenant/tenant-list.command';
@@ -30,6 +31,8 @@ import { CliContract } from './usage';
     KeysCommand,
     ...KEYS_COMMANDS,
     MigrateCommand,
+    ResourceCommand,
+    ...RESOURCE_COMMANDS,
     TenantCommand,
     TenantCreateCommand,
     TenantListCommand,

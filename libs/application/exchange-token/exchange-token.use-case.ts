@@ -5,6 +5,7 @@ import type { IssueTokenUseCase } from '../issue-token/issue-token.use-case';
 import type { TokenResponse } from '../tokens/token-response';
 import type { SubjectTokenVerifier } from './subject-token-verifier.port';
 import type { TrustedIssuerRepository } from './trusted-issuer-repository.port';
+import { scopesForTargets, type Targets } from '../resource-servers/resolve-resources';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const TOKEN_TYPE = {
@@ -23,7 +24,8 @@ export interface ExchangeTokenCommand {
   actorToken?: string;
   actorTokenType?: string;
   audience?: string;
-  resource?: string;
+  /** The `resource` parameters, resolved (RFC 8707): the token's audience. */
+  targets?: Targets;
   scopes?: string[];
 }
 
@@ -64,18 +66,19 @@ export class ExchangeTokenUseCase {
     const subject = exchangedSubject(trusted, verified.sub);
 
     const grantable = trusted.allowedScopes.filter((s) => client.scopes.includes(s));
-    const scopes = cmd.scopes ?? grantable;
-    if (scopes.some((s) => !grantable.includes(s))) {
+    if (cmd.scopes?.some((s) => !grantable.includes(s))) {
       throw new DomainError(
         'invalid_scope',
         'the requested scope exceeds what this issuer and client may be granted',
       );
     }
+    const scopes = scopesForTargets(cmd.targets, cmd.scopes, grantable);
     const minted = await this.issue.execute({
       tenantId: client.tenantId,
       subject,
       clientId: client.id,
       scopes,
+      ...(cmd.targets ? { audience: cmd.targets.audience } : {}),
       ...(trusted.role ? { role: trusted.role } : {}),
       grant: 'token_exchange',
       withRefresh: false,
@@ -101,13 +104,12 @@ export class ExchangeTokenUseCase {
     if (cmd.actorToken !== undefined || cmd.actorTokenType !== undefined) {
       throw invalid('actor_token (delegation) is not supported');
     }
-    for (const target of [cmd.audience, cmd.resource]) {
-      if (target !== undefined && target !== this.settings.audience) {
-        throw new DomainError(
-          'invalid_target',
-          `Tessera issues tokens only for the audience ${this.settings.audience}`,
-        );
-      }
+    // `resource` (RFC 8707) names registered resource servers; `audience` only the default.
+    if (cmd.audience !== undefined && cmd.audience !== this.settings.audience) {
+      throw new DomainError(
+        'invalid_target',
+        `the audience parameter may only name ${this.settings.audience}; use resource for an API`,
+      );
     }
   }
 }

@@ -2,7 +2,8 @@ import type { Client } from '@tessera/domain/token/client';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
 import { hashRefreshSecret, looksLikeRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
-import { formatScope } from '@tessera/domain/token/access-claims';
+import { formatScope, type AccessClaims } from '@tessera/domain/token/access-claims';
+import { audiences } from '@tessera/domain/resource/resource-server';
 import type { TenantStatusReader } from '../tokens/tenant-status.port';
 import type { TokenRecords } from '../tokens/token-records.port';
 
@@ -11,8 +12,9 @@ export type Introspection = { active: false } | ({ active: true } & Record<strin
 const INACTIVE: Introspection = { active: false };
 
 /**
- * RFC 7662. A client learns only about tokens issued to itself in its own tenant; anything
- * else (foreign, revoked, expired, malformed) is `{"active": false}` and nothing more.
+ * RFC 7662. A client learns about tokens issued to itself in its own tenant; a resource server
+ * (RFC 7662 §4) also about its tenant's tokens whose `aud` names it. Anything else (foreign,
+ * revoked, expired, malformed) is `{"active": false}` and nothing more.
  */
 export class IntrospectTokenUseCase {
   constructor(
@@ -26,8 +28,7 @@ export class IntrospectTokenUseCase {
   async execute(token: string, client: Client): Promise<Introspection> {
     if (looksLikeRefreshSecret(token)) return this.refresh(token, client);
     const claims = await this.verifier.verify(token).catch(() => undefined);
-    if (!claims || claims.client_id !== client.id || claims.org !== client.tenantId)
-      return INACTIVE;
+    if (!claims || claims.org !== client.tenantId || !mayLearn(claims, client)) return INACTIVE;
     return { active: true, token_type: 'Bearer', ...claims };
   }
 
@@ -51,4 +52,10 @@ export class IntrospectTokenUseCase {
       iat: Math.floor(r.issuedAt.getTime() / 1000),
     };
   }
+}
+
+function mayLearn(claims: AccessClaims, client: Client): boolean {
+  if (claims.client_id === client.id) return true;
+  const own = client.resourceServer?.identifier;
+  return own !== undefined && audiences(claims.aud).includes(own);
 }

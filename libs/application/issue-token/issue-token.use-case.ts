@@ -18,6 +18,8 @@ export interface IssueTokenCommand extends AccessGrant {
   familyId?: string;
   /** The family's scope, kept by the successor refresh token even when access narrows. */
   familyScopes?: readonly string[];
+  /** The family's resources (RFC 8707), kept by the successor even when access narrows. */
+  familyResources?: readonly string[];
 }
 
 /**
@@ -73,6 +75,7 @@ export class IssueTokenUseCase {
         subject: cmd.subject,
         role: cmd.role,
         scopes: [...(cmd.familyScopes ?? cmd.scopes)],
+        ...resourcesOf(cmd),
         accessJti: access.jti,
         refreshJti: jti,
         userId: cmd.userId,
@@ -94,4 +97,9 @@ export class IssueTokenUseCase {
       expires_at: access.expiresAt.toISOString(),
     };
   }
+}
+
+function resourcesOf(cmd: IssueTokenCommand): { resources?: string[] } {
+  const resources = cmd.familyResources ?? cmd.audience;
+  return resources?.length ? { resources: [...resources] } : {};
 }

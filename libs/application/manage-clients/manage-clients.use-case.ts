@@ -13,7 +13,7 @@ export interface ClientSpec {
 }
 
 /** 256 random bits; the prefix lets secret scanners recognise a leaked Tessera secret. */
-const newSecret = () => `tcs_${randomBytes(32).toString('base64url')}`;
+export const newClientSecret = () => `tcs_${randomBytes(32).toString('base64url')}`;
 
 function validate(spec: ClientSpec): { name: string; grants: ClientGrant[]; scopes: string[] } {
   const name = spec.name?.trim();
@@ -48,7 +48,7 @@ export class ManageClients {
     actor: string,
   ): Promise<{ client: Client; secret: string }> {
     const valid = validate(spec);
-    const secret = newSecret();
+    const secret = newClientSecret();
     const client = await this.clients.create({
       tenantId,
       ...valid,
@@ -65,7 +65,7 @@ export class ManageClients {
   }
 
   async rotateSecret(tenantId: string, clientId: string, actor: string): Promise<string> {
-    const secret = newSecret();
+    const secret = newClientSecret();
     if (!(await this.clients.rotateSecret(tenantId, clientId, hashClientSecret(secret))))
       throw unknownClient();
     await this.audit.record({ tenantId, actor, action: 'client.rotate_secret', target: clientId });

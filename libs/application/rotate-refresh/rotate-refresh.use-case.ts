@@ -18,12 +18,19 @@ import type { TenantStatusReader } from '../tokens/tenant-status.port';
 import type { TokenRecords } from '../tokens/token-records.port';
 import type { IssueTokenUseCase } from '../issue-token/issue-token.use-case';
 import type { RevokeTokenUseCase } from '../revoke-token/revoke-token.use-case';
+import {
+  scopesForTargets,
+  type ResolveResources,
+  type Targets,
+} from '../resource-servers/resolve-resources';
 
 export interface RotateRefreshCommand {
   refreshToken: string;
   client: Client;
   /** Requested narrower scope (RFC 6749 §6); the family keeps its original scope. */
   scopes?: string[];
+  /** Requested RFC 8707 resources: a subset of the family's (the family keeps them all). */
+  resources?: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,6 +50,7 @@ export class RotateRefreshUseCase {
     private readonly tenants: TenantStatusReader,
     private readonly records: TokenRecords,
     private readonly settings: TokenSettings,
+    private readonly resources?: ResolveResources,
   ) {}
 
   async execute(cmd: RotateRefreshCommand): Promise<TokenResponse> {
@@ -56,7 +64,9 @@ export class RotateRefreshUseCase {
     // Postgres is the truth for revocation: a family revoked while Redis lost its marker stays revoked.
     if ((await this.records.get(peeked.tenantId, peeked.refreshJti))?.revokedAt)
       throw refreshInvalid();
-    const scopes = this.narrow(peeked, cmd.scopes);
+    const targets = await this.targets(peeked, cmd);
+    const narrowed = this.narrow(peeked, cmd.scopes);
+    const scopes = targets ? scopesForTargets(targets, cmd.scopes, narrowed) : narrowed;
 
     const outcome = await this.store.consume(hash);
     switch (outcome.kind) {
@@ -72,8 +82,19 @@ export class RotateRefreshUseCase {
           outcome.successor,
         );
       case 'consumed':
-        return this.rotate(cmd.refreshToken, hash, outcome.record, scopes);
+        return this.rotate(cmd.refreshToken, hash, outcome.record, scopes, targets);
     }
+  }
+
+  /** The family's resources, or the subset asked for; each still active and allowed. */
+  private async targets(record: RefreshRecord, cmd: RotateRefreshCommand) {
+    const family = record.resources ?? [];
+    const asked = cmd.resources?.length ? cmd.resources : family;
+    if (asked.some((r) => !family.includes(r))) {
+      throw new DomainError('invalid_target', 'a refresh may ask only for the grant’s resources');
+    }
+    if (!asked.length || !this.resources) return undefined;
+    return this.resources.execute(cmd.client, asked);
   }
 
   private narrow(record: RefreshRecord, requested?: string[]): string[] {
@@ -92,6 +113,7 @@ export class RotateRefreshUseCase {
     hash: string,
     record: RefreshRecord,
     scopes: string[],
+    targets?: Targets,
   ): Promise<TokenResponse> {
     const minted = await this.issue.execute({
       tenantId: record.tenantId,
@@ -104,6 +126,8 @@ export class RotateRefreshUseCase {
       withRefresh: true,
       familyId: record.familyId,
       familyScopes: record.scopes,
+      ...(targets ? { audience: targets.audience } : {}),
+      ...(record.resources ? { familyResources: record.resources } : {}),
     });
     const response: TokenResponse = {
       access_token: minted.access_token,

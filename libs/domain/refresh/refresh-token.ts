@@ -6,6 +6,8 @@ export interface RefreshRecord {
   subject: string;
   role?: string;
   scopes: string[];
+  /** The family's RFC 8707 resources: a refresh may ask for a subset of them. */
+  resources?: string[];
   /** Access token issued with this refresh token: denied when the family is revoked. */
   accessJti: string;
   /** The refresh token's own record id (api_tokens.jti): never the token itself. */

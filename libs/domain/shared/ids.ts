@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   membership: 'mem',
   event: 'evt',
   trustedIssuer: 'tis',
+  resourceServer: 'rs',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -15,6 +15,10 @@ export interface Client {
   grants: ClientGrant[];
   scopes: string[];
   status: 'active' | 'disabled';
+  /** Identifiers of the resource servers it may ask tokens for (RFC 8707). */
+  resources?: string[];
+  /** Set when these are a resource server's credentials: they may use no grant. */
+  resourceServer?: { id: string; identifier: string };
 }
 
 /** Session-minted tokens name this built-in client: it has no secret and no row. */

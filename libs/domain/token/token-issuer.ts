@@ -2,6 +2,7 @@ import { epochSeconds, type Clock } from '../shared/clock.port';
 import { newId } from '../shared/ids';
 import { ACCESS_TOKEN_TYP, formatScope, type AccessClaims } from './access-claims';
 import type { SigningAlg, TokenSigner } from './token-signer.port';
+import { audienceOf } from '../resource/resource-server';
 
 export interface AccessGrant {
   tenantId: string;
@@ -10,6 +11,8 @@ export interface AccessGrant {
   scopes: readonly string[];
   role?: string;
   act?: AccessClaims['act'];
+  /** RFC 8707 resource identifiers; the configured default audience when absent or empty. */
+  audience?: readonly string[];
   /** Seconds; the configured access-token lifetime when absent. */
   ttl?: number;
 }
@@ -42,7 +45,7 @@ export class TokenIssuer {
     const claims: AccessClaims = {
       iss: this.settings.issuer,
       sub: grant.subject,
-      aud: this.settings.audience,
+      aud: grant.audience?.length ? audienceOf(grant.audience) : this.settings.audience,
       exp,
       iat,
       jti: newId('token'),

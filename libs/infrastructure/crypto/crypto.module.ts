@@ -83,9 +83,21 @@ class KeyReloadLifecycle implements OnApplicationShutdown {
           (kid) => metrics?.kidPresented(kid),
         ),
     },
+    {
+      // Tessera's own API accepts only the default audience; revocation and introspection
+      // must recognise a token for any resource server (RFC 8707) too.
+      provide: DI.AnyAudienceVerifier,
+      inject: [DI.KeyRing, APP_CONFIG, { token: DI.Metrics, optional: true }],
+      useFactory: (ring: KeyRing, cfg: AppConfig, metrics?: Metrics) =>
+        new JoseTokenVerifier(
+          ring,
+          { issuer: cfg.issuer, leewaySeconds: cfg.tokens.leeway },
+          (kid) => metrics?.kidPresented(kid),
+        ),
+    },
     KeyReloadLifecycle,
   ],
-  exports: [DI.KeyRing, DI.TokenSigner, DI.KeyStore, DI.SignatureVerifier],
+  exports: [DI.KeyRing, DI.TokenSigner, DI.KeyStore, DI.SignatureVerifier, DI.AnyAudienceVerifier],
 })
 export class CryptoModule {
   /** main.ts loads the ring before Nest starts, so a key problem is one line, not a stack. */

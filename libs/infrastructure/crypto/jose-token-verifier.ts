@@ -10,7 +10,8 @@ import type { KeyRing } from './key-ring';
 
 export interface VerifyOptions {
   issuer: string;
-  audience: string;
+  /** Absent: any audience (revocation and introspection serve every resource server). */
+  audience?: string;
   leewaySeconds: number;
 }
 

@@ -42,6 +42,8 @@ export class PostgresDenylist implements Denylist {
   private syncedAt?: Date;
   private readonly clock: Clock;
   private readonly warn: (message: string) => void;
+  private readonly listeners = new Set<() => void>();
+  private notifyQueued = false;
 
   constructor(private readonly o: PostgresDenylistOptions) {
     this.clock = o.clock ?? systemClock;
@@ -82,6 +84,8 @@ export class PostgresDenylist implements Denylist {
     }
     for (const [tenantId, group] of byTenant) {
       const rows = [...group.values()];
+      // Each new row gets its revocation-feed event from a trigger, in this transaction (a jti
+      // denied twice: one row, one event). See migrations/1763800500000-resource-servers.ts.
       await this.o.tx.run(async (em) => {
         await insert(em, tenantId, rows);
         await this.o.channel.inTransaction(em, encodeEntries(rows));
@@ -92,6 +96,15 @@ export class PostgresDenylist implements Denylist {
     await this.o.channel
       .afterCommit(encodeEntries(entries))
       .catch((e: Error) => this.warn(`denylist broadcast failed: ${e.message}`));
+  }
+
+  /**
+   * Runs `listener` soon after this node learns of a new denial (its own, a broadcast, or a
+   * resync): the revocation feed wakes its long polls with it. Returns the unsubscribe.
+   */
+  onDenied(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   isDenied(jti: string): boolean {
@@ -180,7 +193,18 @@ export class PostgresDenylist implements Denylist {
   private add(jti: string, expiresAtMs: number): void {
     const until = expiresAtMs + this.o.leewayMs;
     if (until <= this.clock.now().getTime()) return;
-    if ((this.denied.get(jti) ?? 0) < until) this.denied.set(jti, until);
+    const known = this.denied.get(jti);
+    if ((known ?? 0) < until) this.denied.set(jti, until);
+    if (known === undefined) this.notify();
+  }
+
+  private notify(): void {
+    if (this.notifyQueued || this.listeners.size === 0) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const l of this.listeners) l();
+    });
   }
 
   private liveSince(): Date {

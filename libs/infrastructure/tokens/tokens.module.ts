@@ -26,6 +26,10 @@ import { CachedClientRepository } from './cached-client-lookup';
 import { TypeOrmTokenRecords } from './typeorm-token-records';
 import { GroupCommitTokenRecords } from './group-commit-token-records';
 import { CachedTenantStatus } from './cached-tenant-status';
+import { ResolveResources } from '@tessera/application/resource-servers/resolve-resources';
+import type { ResourceServerRepository } from '@tessera/application/resource-servers/resource-server-repository.port';
+import { TypeOrmResourceServers } from './typeorm-resource-servers';
+import { CachedResourceServers } from './cached-resource-servers';
 
 const SETTINGS = Symbol('TokenSettings');
 
@@ -56,6 +60,16 @@ const SETTINGS = Symbol('TokenSettings');
       provide: DI.Clients,
       inject: [DataSource],
       useFactory: (ds: DataSource) => new CachedClientRepository(new TypeOrmClientRepository(ds)),
+    },
+    {
+      provide: DI.ResourceServers,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new CachedResourceServers(new TypeOrmResourceServers(ds)),
+    },
+    {
+      provide: DI.ResolveResources,
+      inject: [DI.ResourceServers],
+      useFactory: (r: ResourceServerRepository) => new ResolveResources(r),
     },
     {
       provide: DI.TokenRecords,
@@ -91,7 +105,7 @@ const SETTINGS = Symbol('TokenSettings');
     {
       provide: DI.RevokeToken,
       inject: [
-        DI.SignatureVerifier,
+        DI.AnyAudienceVerifier,
         DI.RefreshStore,
         DI.Denylist,
         DI.TokenRecords,
@@ -118,6 +132,7 @@ const SETTINGS = Symbol('TokenSettings');
         DI.TenantStatus,
         DI.TokenRecords,
         SETTINGS,
+        DI.ResolveResources,
       ],
       useFactory: (
         s: RefreshStore,
@@ -126,7 +141,8 @@ const SETTINGS = Symbol('TokenSettings');
         t: TenantStatusReader,
         rec: TokenRecords,
         st: TokenSettings,
-      ) => new RotateRefreshUseCase(s, i, r, t, rec, st),
+        res: ResolveResources,
+      ) => new RotateRefreshUseCase(s, i, r, t, rec, st, res),
     },
     {
       provide: DI.VerifyAccessToken,
@@ -136,9 +152,22 @@ const SETTINGS = Symbol('TokenSettings');
     },
     {
       provide: DI.IntrospectToken,
-      inject: [DI.VerifyAccessToken, DI.RefreshStore, DI.TenantStatus, DI.TokenRecords],
-      useFactory: (v: TokenVerifier, s: RefreshStore, t: TenantStatusReader, r: TokenRecords) =>
-        new IntrospectTokenUseCase(v, s, t, r),
+      inject: [
+        DI.AnyAudienceVerifier,
+        DI.Denylist,
+        DI.Metrics,
+        DI.RefreshStore,
+        DI.TenantStatus,
+        DI.TokenRecords,
+      ],
+      useFactory: (
+        v: TokenVerifier,
+        d: Denylist,
+        m: Metrics,
+        s: RefreshStore,
+        t: TenantStatusReader,
+        r: TokenRecords,
+      ) => new IntrospectTokenUseCase(new VerifyAccessToken(v, d, t, m), s, t, r),
     },
   ],
   exports: [
@@ -154,6 +183,8 @@ const SETTINGS = Symbol('TokenSettings');
     DI.RotateRefresh,
     DI.VerifyAccessToken,
     DI.IntrospectToken,
+    DI.ResourceServers,
+    DI.ResolveResources,
   ],
 })
 export class TokensModule {}

@@ -15,9 +15,20 @@ interface ClientRow {
   grants: ClientGrant[];
   scopes: string[];
   status: 'active' | 'disabled';
+  resources?: string[];
+  rs_id?: string | null;
+  rs_identifier?: string | null;
 }
 
 const COLUMNS = 'id, tenant_id, name, secret_hash, grants, scopes, status';
+/** The client with what RFC 8707 needs: its allowed resources, and whether it is one. */
+const WITH_RESOURCES = `c.id, c.tenant_id, c.name, c.secret_hash, c.grants, c.scopes, c.status,
+  ARRAY(SELECT rs.identifier FROM client_resources cr
+          JOIN resource_servers rs ON rs.tenant_id = cr.tenant_id AND rs.id = cr.resource_server_id
+         WHERE cr.tenant_id = c.tenant_id AND cr.client_id = c.id ORDER BY 1) AS resources,
+  own.id AS rs_id, own.identifier AS rs_identifier`;
+const FROM = `clients c LEFT JOIN resource_servers own
+  ON own.tenant_id = c.tenant_id AND own.client_id = c.id`;
 
 const toClient = (r: ClientRow): Client => ({
   id: r.id,
@@ -27,6 +38,10 @@ const toClient = (r: ClientRow): Client => ({
   grants: r.grants,
   scopes: r.scopes,
   status: r.status,
+  ...(r.resources ? { resources: r.resources } : {}),
+  ...(r.rs_id && r.rs_identifier
+    ? { resourceServer: { id: r.rs_id, identifier: r.rs_identifier } }
+    : {}),
 });
 
 export class TypeOrmClientRepository implements ClientRepository {
@@ -39,7 +54,7 @@ export class TypeOrmClientRepository implements ClientRepository {
   /** The client_id is what tells us the tenant, so this one lookup crosses tenants. */
   async findForAuthentication(clientId: string): Promise<Client | undefined> {
     const rows: ClientRow[] = await this.tx.crossTenant('client-authentication', (em) =>
-      em.query(`SELECT ${COLUMNS} FROM clients WHERE id = $1`, [clientId]),
+      em.query(`SELECT ${WITH_RESOURCES} FROM ${FROM} WHERE c.id = $1`, [clientId]),
     );
     return rows[0] && toClient(rows[0]);
   }
@@ -59,7 +74,7 @@ export class TypeOrmClientRepository implements ClientRepository {
 
   async list(tenantId: string): Promise<Client[]> {
     const rows: ClientRow[] = await this.tx.run(
-      (em) => em.query(`SELECT ${COLUMNS} FROM clients ORDER BY created_at`),
+      (em) => em.query(`SELECT ${WITH_RESOURCES} FROM ${FROM} ORDER BY c.created_at`),
       tenantId,
     );
     return rows.map(toClient);

@@ -103,6 +103,16 @@ export class OAuthErrorFilter implements ExceptionFilter {
     }
     const retryAfter = (exception as { retryAfter?: number }).retryAfter;
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    // A feed body the parser refused (bad JSON) is a malformed poll body too.
+    const pollBody =
+      req.path === '/oauth/revocation-events' &&
+      !(exception instanceof DomainError) &&
+      error.code === 'invalid_request';
+    if ((error as { format?: string }).format === 'rfc8936' || pollBody) {
+      // RFC 8936 §2.4.4: a malformed poll body is answered in the feed's own error shape.
+      res.status(status).json({ err: error.code, description: error.description });
+      return;
+    }
     res.status(status).json({ error: error.code, error_description: error.description });
   }
 }

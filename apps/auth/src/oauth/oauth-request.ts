@@ -22,6 +22,7 @@ export function oauthForm(req: Request): Form {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const form: Form = {};
   for (const [k, v] of Object.entries(body)) {
+    if (k === 'resource') continue; // repeatable (RFC 8707 §2): requestedResources reads it
     if (typeof v !== 'string') throw invalid(`parameter ${k.slice(0, 40)} is repeated`);
     if (v !== '') form[k] = v;
   }
@@ -60,6 +61,18 @@ export function presentedCredentials(req: Request, form: Form): PresentedCredent
     }
   }
   return creds;
+}
+
+/** RFC 8707 §2: `resource` may be repeated; each value is checked by ResolveResources. */
+export function requestedResources(req: Request): string[] {
+  const v = (req.body as Record<string, unknown> | undefined)?.resource;
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((r): r is string => typeof r === 'string')) {
+    throw invalid('the resource parameter is malformed');
+  }
+  if (list.length > 50) throw new DomainError('invalid_target', 'too many resource parameters');
+  return list;
 }
 
 /** Parses `scope`: RFC 6749 §3.3 scope-tokens, bounded in number and size. */

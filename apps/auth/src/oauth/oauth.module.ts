@@ -5,11 +5,18 @@ import { FederationModule } from '@tessera/infrastructure/federation/federation.
 import { IntrospectController } from './introspect.controller';
 import { RevokeController } from './revoke.controller';
 import { TokenController } from './token.controller';
+import { RevocationEventsController } from './revocation-events.controller';
+import { RevocationFeedModule } from '@tessera/infrastructure/revocation-feed/revocation-feed.module';
 
 /** The OAuth endpoints: token, revocation, introspection. */
 @Module({
-  imports: [RefreshStoreModule, TokensModule, FederationModule],
-  controllers: [TokenController, RevokeController, IntrospectController],
+  imports: [RefreshStoreModule, TokensModule, FederationModule, RevocationFeedModule],
+  controllers: [
+    TokenController,
+    RevokeController,
+    IntrospectController,
+    RevocationEventsController,
+  ],
   exports: [RefreshStoreModule, TokensModule],
 })
 export class OAuthModule {}

@@ -12,9 +12,15 @@ import {
   type ExchangeTokenUseCase,
 } from '@tessera/application/exchange-token/exchange-token.use-case';
 import type { TokenResponse } from '@tessera/application/tokens/token-response';
+import type { ResolveResources } from '@tessera/application/resource-servers/resolve-resources';
 import { clientCredentialsGrant } from './grants/client-credentials.grant';
 import { tokenExchangeGrant } from './grants/token-exchange.grant';
-import { authenticatedClient, oauthForm, requestedScopes } from './oauth-request';
+import {
+  authenticatedClient,
+  oauthForm,
+  requestedResources,
+  requestedScopes,
+} from './oauth-request';
 
 const SUPPORTED: readonly string[] = ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT];
 
@@ -26,33 +32,43 @@ export class TokenController {
     @Inject(DI.IssueToken) private readonly issue: IssueTokenUseCase,
     @Inject(DI.RotateRefresh) private readonly rotate: RotateRefreshUseCase,
     @Inject(DI.ExchangeToken) private readonly exchange: ExchangeTokenUseCase,
+    @Inject(DI.ResolveResources) private readonly targets: ResolveResources,
   ) {}
 
   @Post('token')
   @HttpCode(200)
   async token(@Req() req: Request, @Res() res: Response): Promise<void> {
     const form = oauthForm(req);
+    const resources = requestedResources(req);
     const grant = form.grant_type;
     if (!grant) throw new DomainError('invalid_request', 'grant_type is required');
     if (!SUPPORTED.includes(grant))
       throw new DomainError('unsupported_grant_type', 'this grant_type is not supported');
     const client = await authenticatedClient(req, form, this.authenticate);
-    if (!client.grants.includes(grant as ClientGrant)) {
+    // A resource server's credentials are for introspection and the feed: no grant at all.
+    if (client.resourceServer || !client.grants.includes(grant as ClientGrant)) {
       throw new DomainError('unauthorized_client', 'this client may not use this grant_type');
     }
     const scopes = requestedScopes(form);
     let body: TokenResponse;
     if (grant === 'client_credentials') {
-      body = await clientCredentialsGrant(this.issue, client, scopes);
+      const targets = await this.targets.execute(client, resources);
+      body = await clientCredentialsGrant(this.issue, client, scopes, targets);
     } else if (grant === TOKEN_EXCHANGE_GRANT) {
-      body = await tokenExchangeGrant(this.exchange, client, form, scopes);
+      const targets = await this.targets.execute(client, resources);
+      body = await tokenExchangeGrant(this.exchange, client, form, scopes, targets);
     } else {
       if (!form.refresh_token)
         throw new DomainError('invalid_request', 'refresh_token is required');
       if (!looksLikeRefreshSecret(form.refresh_token)) {
         throw new DomainError('invalid_grant', 'the refresh token is invalid, expired or revoked');
       }
-      body = await this.rotate.execute({ refreshToken: form.refresh_token, client, scopes });
+      body = await this.rotate.execute({
+        refreshToken: form.refresh_token,
+        client,
+        scopes,
+        resources,
+      });
     }
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');

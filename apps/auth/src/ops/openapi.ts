@@ -63,6 +63,14 @@ const OAUTH_PATHS: Paths = {
           ],
         }),
         scope: str('space-separated scopes'),
+        resource: {
+          type: 'array',
+          items: { type: 'string', format: 'uri' },
+          description:
+            'RFC 8707, repeatable: absolute URI (no fragment) of a resource server of the ' +
+            'client’s tenant that the client is allowed; becomes the token’s `aud`. Without it, ' +
+            'the default audience. Anything else → `invalid_target`',
+        },
         refresh_token: str('grant_type=refresh_token'),
         subject_token: str('token exchange (RFC 8693)'),
         subject_token_type: str('token exchange (RFC 8693)'),
@@ -125,7 +133,10 @@ const OAUTH_PATHS: Paths = {
       }),
       responses: {
         '200': {
-          description: 'RFC 7662 §2.2; `{"active":false}` for anything not active for this client',
+          description:
+            'RFC 7662 §2.2; a client learns about its own tokens, a resource server (RFC 7662 ' +
+            '§4) also about its tenant’s tokens whose `aud` names it; anything else is ' +
+            '`{"active":false}`',
           content: {
             'application/json': {
               schema: {
@@ -139,7 +150,10 @@ const OAUTH_PATHS: Paths = {
                   exp: { type: 'integer' },
                   iat: { type: 'integer' },
                   iss: { type: 'string' },
-                  aud: { type: 'string' },
+                  aud: {
+                    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+                  },
+                  org: { type: 'string', description: 'the tenant' },
                   jti: { type: 'string' },
                   token_type: { type: 'string' },
                 },
@@ -193,6 +207,80 @@ const OAUTH_PATHS: Paths = {
         '400': oauthError,
         '401': oauthError,
         '403': { ...oauthError, description: 'CSRF, role, tenant disabled or insufficient_scope' },
+        '429': tooMany,
+      },
+    },
+  },
+  '/oauth/revocation-events': {
+    post: {
+      tags: ['oauth'],
+      summary: 'Revocation event feed (RFC 8936 poll delivery of RFC 8417 SETs)',
+      description:
+        'For resource servers only (credentials from `resource create`). Delivers the ' +
+        'tenant’s revocations oldest first; acknowledged SETs are not delivered again on that ' +
+        'stream. With `returnImmediately: false` and nothing to deliver, the request is held ' +
+        'up to REVOCATION_FEED_MAX_WAIT. See docs/resource-servers.md.',
+      security: clientAuth,
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                ack: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+                setErrs: {
+                  type: 'object',
+                  additionalProperties: {
+                    type: 'object',
+                    properties: { err: { type: 'string' }, description: { type: 'string' } },
+                  },
+                },
+                maxEvents: { type: 'integer', minimum: 0, maximum: 1000, default: 100 },
+                returnImmediately: { type: 'boolean', default: false },
+                stream: {
+                  type: 'string',
+                  pattern: '^[A-Za-z0-9_-]{1,64}$',
+                  default: 'default',
+                  description:
+                    'receiver instance: delivery state is kept per resource server and stream',
+                },
+                ...clientPostFields,
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'SETs by jti (compact JWS, typ secevent+jwt); `Cache-Control: no-store`',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['sets', 'moreAvailable'],
+                properties: {
+                  sets: { type: 'object', additionalProperties: { type: 'string' } },
+                  moreAvailable: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+        '400': {
+          description: 'RFC 8936 §2.4.4 error: a malformed poll body',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['err'],
+                properties: { err: { type: 'string' }, description: { type: 'string' } },
+              },
+            },
+          },
+        },
+        '401': { ...oauthError, description: 'invalid_client, with WWW-Authenticate' },
+        '403': { ...oauthError, description: 'access_denied: the client is not a resource server' },
         '429': tooMany,
       },
     },

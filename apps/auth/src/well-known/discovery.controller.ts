@@ -20,6 +20,7 @@ export class DiscoveryController {
       token_endpoint: `${iss}/oauth/token`,
       revocation_endpoint: `${iss}/oauth/revoke`,
       introspection_endpoint: `${iss}/oauth/introspect`,
+      revocation_events_endpoint: `${iss}/oauth/revocation-events`,
       grant_types_supported: [
         'client_credentials',
         'refresh_token',

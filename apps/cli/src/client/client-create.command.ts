@@ -9,19 +9,26 @@ interface Flags {
   name?: string;
   grants?: string[];
   scopes?: string[];
+  resources?: string[];
   json?: boolean;
 }
 
 @SubCommand({ name: 'create', description: 'create a service client; its secret is shown once' })
 export class ClientCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
-    const { client, secret } = await withTokenServices(async (s) => {
+    const { client, secret, resources } = await withTokenServices(async (s) => {
       const t = await tenantBySlug(s, f.tenant);
-      return s.clients.create(
+      // Checked before the client exists, so a bad --resources creates nothing.
+      for (const r of f.resources ?? []) await s.resourceServers.check(t.id, r);
+      const created = await s.clients.create(
         t.id,
         { name: f.name ?? '', grants: f.grants, scopes: f.scopes },
         'cli',
       );
+      const allowed = f.resources?.length
+        ? await s.resourceServers.allow(t.id, created.client.id, f.resources, 'cli')
+        : [];
+      return { ...created, resources: allowed };
     });
     emit(
       Boolean(f.json),
@@ -31,6 +38,7 @@ export class ClientCreateCommand extends TenantScopedCommand {
         tenant_id: client.tenantId,
         grants: client.grants,
         scopes: client.scopes,
+        resources,
       },
       `client ${client.id} created\nclient_secret: ${secret}\n(shown once: store it now)`,
     );
@@ -51,6 +59,13 @@ export class ClientCreateCommand extends TenantScopedCommand {
     description: 'space-separated scopes the client may request',
   })
   parseScopes(v: string): string[] {
+    return v.split(' ').filter(Boolean);
+  }
+  @Option({
+    flags: '--resources <uris>',
+    description: 'space-separated resource server identifiers the client may ask tokens for',
+  })
+  parseResources(v: string): string[] {
     return v.split(' ').filter(Boolean);
   }
 }

@@ -16,6 +16,8 @@ export class ClientListCommand extends TenantScopedCommand {
       status: c.status,
       grants: c.grants,
       scopes: c.scopes,
+      resources: c.resources ?? [],
+      ...(c.resourceServer ? { resource_server: c.resourceServer.id } : {}),
     }));
     emit(
       Boolean(f.json),

@@ -18,11 +18,17 @@ import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-s
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { invalidToken } from '@tessera/domain/token/token.errors';
 import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
+import { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
+import { ResolveResources } from '@tessera/application/resource-servers/resolve-resources';
+import { TypeOrmResourceServers } from '@tessera/infrastructure/tokens/typeorm-resource-servers';
 import { cliAuditLog } from './cli-audit';
 import { withCliDatabase, type CliDatabase } from './cli-database';
 
 export interface TokenServices extends CliDatabase {
   clients: ManageClients;
+  resourceServers: ManageResourceServers;
+  /** RFC 8707 checks for `token mint --resources`, as the token endpoint does them. */
+  resolveResources: ResolveResources;
   records: TypeOrmTokenRecords;
   audit: AuditLog;
   /** Signing needs the server's keys: loaded only by commands that mint. */
@@ -38,11 +44,14 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
     let redis: Redis | undefined;
     const audit = cliAuditLog(db);
     const records = new TypeOrmTokenRecords(db.dataSource);
+    const servers = new TypeOrmResourceServers(db.dataSource);
     const services: TokenServices = {
       ...db,
       audit,
       records,
       clients: new ManageClients(new TypeOrmClientRepository(db.dataSource), audit),
+      resourceServers: new ManageResourceServers(servers, audit),
+      resolveResources: new ResolveResources(servers),
       revoker: () => {
         throw new Error('assigned below');
       },

@@ -3,6 +3,7 @@ import { Option, SubCommand } from 'nest-commander';
 import { TenantScopedCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
+import { scopesForTargets } from '@tessera/application/resource-servers/resolve-resources';
 import { withTokenServices } from '../db/token-services';
 import { tenantBySlug } from '../db/tenant-flag';
 import { CliError, emit } from '../output';
@@ -19,6 +20,7 @@ interface Flags {
   ttl?: number;
   client?: string;
   withRefresh?: boolean;
+  resources?: string[];
   json?: boolean;
 }
 
@@ -34,8 +36,13 @@ export class TokenMintCommand extends TenantScopedCommand {
       throw new CliError(
         '--with-refresh needs --client <client_id>: a refresh token is bound to a client',
       );
+    if (f.resources?.length && !f.client)
+      throw new CliError(
+        '--resources needs --client <client_id>: resources are allowed per client',
+      );
     const minted = await withTokenServices(async (s) => {
       const tenant = await tenantBySlug(s, f.tenant);
+      let audience: string[] | undefined;
       if (f.client) {
         const client = (await s.clients.list(tenant.id)).find(
           (c) => c.id === f.client && c.status === 'active',
@@ -51,6 +58,10 @@ export class TokenMintCommand extends TenantScopedCommand {
             `client ${client.id} may not use refresh tokens (grant refresh_token)`,
           );
         }
+        const targets = await s.resolveResources.execute(client, f.resources ?? []);
+        // As at the token endpoint: only scopes the named resource servers offer.
+        if (targets && f.scopes) scopesForTargets(targets, f.scopes, []);
+        audience = targets?.audience;
       }
       const issue = await s.issuer();
       const out = await issue.execute({
@@ -62,6 +73,7 @@ export class TokenMintCommand extends TenantScopedCommand {
         ttl: f.ttl,
         grant: 'cli',
         withRefresh: Boolean(f.withRefresh),
+        ...(audience ? { audience } : {}),
       });
       await s.audit.record({
         tenantId: tenant.id,
@@ -110,6 +122,13 @@ export class TokenMintCommand extends TenantScopedCommand {
   @Option({ flags: '--client <client_id>' })
   parseClient(v: string): string {
     return v;
+  }
+  @Option({
+    flags: '--resources <uris>',
+    description: 'space-separated resource servers (RFC 8707): the token’s aud',
+  })
+  parseResources(v: string): string[] {
+    return v.split(' ').filter(Boolean);
   }
   @Option({ flags: '--with-refresh' })
   parseWithRefresh(): boolean {

@@ -16,7 +16,7 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 /** Generous for any real token of ours, small enough that hostile input costs nothing. */
 export const MAX_TOKEN_LENGTH = 8192;
-export const REQUIRED_ACCESS_CLAIMS = ['exp', 'iat', 'jti', 'sub', 'client_id', 'org'] as const;
+export const REQUIRED_ACCESS_CLAIMS = ['aud', 'exp', 'iat', 'jti', 'sub', 'client_id', 'org'] as const;
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const KID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,7 +35,9 @@ export class TokenRuleViolation extends Error {
 
 export interface AccessTokenRules {
   issuer: string;
-  audience: string;
+  /** Required by every resource server; only Tessera's own revocation and introspection omit
+   * it, to serve tokens of any audience (`aud` must still be present). */
+  audience?: string;
   leewaySeconds: number;
   /** Defaults to at+jwt; the revocation feed's SETs use secevent+jwt. */
   typ?: string;
@@ -90,7 +92,7 @@ export async function verifyWithRules(
       },
       {
         issuer: rules.issuer,
-        audience: rules.audience,
+        ...(rules.audience !== undefined ? { audience: rules.audience } : {}),
         typ: rules.typ ?? ACCESS_TOKEN_TYP,
         clockTolerance: rules.leewaySeconds,
         requiredClaims: [...(rules.requiredClaims ?? REQUIRED_ACCESS_CLAIMS)],

@@ -1,6 +1,7 @@
 import type { Client } from '@tessera/domain/token/client';
 import type { ExchangeTokenUseCase } from '@tessera/application/exchange-token/exchange-token.use-case';
 import type { TokenResponse } from '@tessera/application/tokens/token-response';
+import type { Targets } from '@tessera/application/resource-servers/resolve-resources';
 import type { Form } from '../oauth-request';
 
 /** RFC 8693 §2.1: the form's exchange parameters, handed to the use case as they came. */
@@ -9,6 +10,7 @@ export function tokenExchangeGrant(
   client: Client,
   form: Form,
   scopes?: string[],
+  targets?: Targets,
 ): Promise<TokenResponse> {
   return exchange.execute({
     client,
@@ -18,7 +20,7 @@ export function tokenExchangeGrant(
     actorToken: form.actor_token,
     actorTokenType: form.actor_token_type,
     audience: form.audience,
-    resource: form.resource,
+    targets,
     scopes,
   });
 }

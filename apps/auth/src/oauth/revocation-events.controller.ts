@@ -1,0 +1,54 @@
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import {
+  parsePollRequest,
+  PollRequestError,
+  type PollRevocationEvents,
+} from '@tessera/application/revocation-feed/poll-revocation-events.use-case';
+import { presentedCredentials, tagRequest, type Form } from './oauth-request';
+
+/**
+ * POST /oauth/revocation-events (RFC 8936 poll delivery, FEED-CONTRACT.md): a resource server
+ * authenticates with its client credentials (Basic, or client_id/client_secret in the JSON
+ * body) and receives its tenant's revocation SETs.
+ */
+@Controller('oauth')
+export class RevocationEventsController {
+  constructor(
+    @Inject(DI.AuthenticateClient) private readonly authenticate: AuthenticateClient,
+    @Inject(DI.RevocationFeed) private readonly feed: PollRevocationEvents,
+  ) {}
+
+  @Post('revocation-events')
+  @HttpCode(200)
+  async poll(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const body: unknown = req.body;
+    const client = await this.authenticate.execute(
+      presentedCredentials(req, postCredentials(body)),
+    );
+    tagRequest(req, client.tenantId, client.id);
+    if (!req.is('application/json')) {
+      throw new PollRequestError('the request body must be application/json');
+    }
+    const poll = parsePollRequest(body);
+    // A receiver that gives up stops its wait: nothing is left holding a timer for it.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const out = await this.feed.execute(client, poll, gone.signal);
+    if (res.destroyed) return;
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.json(out);
+  }
+}
+
+/** client_secret_post in a JSON body: the two members, when they are strings. */
+function postCredentials(body: unknown): Form {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const form: Form = {};
+  if (typeof b.client_id === 'string' && b.client_id) form.client_id = b.client_id;
+  if (typeof b.client_secret === 'string' && b.client_secret) form.client_secret = b.client_secret;
+  return form;
+}

@@ -1,0 +1,37 @@
+import { Option, SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../options';
+import { withTokenServices } from '../db/token-services';
+import { tenantBySlug } from '../db/tenant-flag';
+import { CliError, emit } from '../output';
+
+interface Flags {
+  tenant?: string;
+  resources?: string[];
+  json?: boolean;
+}
+
+@SubCommand({
+  name: 'update',
+  arguments: '<client_id>',
+  description: 'change a client: --resources replaces the resource servers it may ask for',
+})
+export class ClientUpdateCommand extends TenantScopedCommand {
+  async run([clientId]: string[], f: Flags): Promise<void> {
+    if (f.resources === undefined) throw new CliError('name what to change: --resources "<uri> …"');
+    const resources = await withTokenServices(async (s) =>
+      s.resourceServers.allow((await tenantBySlug(s, f.tenant)).id, clientId!, f.resources!, 'cli'),
+    );
+    emit(
+      Boolean(f.json),
+      { client_id: clientId, resources },
+      `client ${clientId} may ask for: ${resources.join(' ') || '(no resource servers)'}`,
+    );
+  }
+  @Option({
+    flags: '--resources <uris>',
+    description: 'space-separated resource server identifiers ("" for none)',
+  })
+  parseResources(v: string): string[] {
+    return v.split(' ').filter(Boolean);
+  }
+}
