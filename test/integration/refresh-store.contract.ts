@@ -149,7 +149,13 @@ export function refreshStoreContract(name: string, harness: () => Promise<StoreH
       await store.attachSuccessor(hash, 'too-early', new Date(Date.now() + 10_000));
       expect((await store.consume(hash)).kind).toBe('consumed');
       expect(await store.consume(hash)).not.toHaveProperty('successor');
-      await store.attachSuccessor(hashOf(), 'nobody', new Date(Date.now() + 10_000));
+      // A successor for an unknown hash is a no-op: it creates no token out of nothing.
+      const nobody = hashOf();
+      await expect(
+        store.attachSuccessor(nobody, 'nobody', new Date(Date.now() + 10_000)),
+      ).resolves.toBeUndefined();
+      expect(await store.peek(nobody)).toBeUndefined();
+      expect(await store.consume(nobody)).toEqual({ kind: 'unknown' });
     });
   });
 }
