@@ -108,10 +108,11 @@ describe('CLI › client create, token mint, token revoke reach a running server
       jti,
       revoked: true,
     });
+    // Polled under a generous deadline: how fast is for `npm run bench`, not for a test.
     const t0 = Date.now();
     while ((await me(access_token)).status !== 401) {
-      if (Date.now() - t0 > 1000)
-        throw new Error('the running server still accepts the token 1 s after `token revoke`');
+      if (Date.now() - t0 > 20_000)
+        throw new Error('the running server still accepts the token 20 s after `token revoke`');
       await new Promise((r) => setTimeout(r, 20));
     }
   });
