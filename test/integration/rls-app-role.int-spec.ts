@@ -112,6 +112,33 @@ describe('RLS belt › the app role at start', () => {
     }
   });
 
+  it('signing_keys: the app role may UPDATE only the schedule columns and may never DELETE', async () => {
+    const c = new Client({ connectionString: db.appUrl });
+    await c.connect();
+    const attempt = (sql: string) =>
+      c.query(sql).then(
+        () => 'allowed',
+        (e: { code?: string }) => (e.code === '42501' ? 'denied' : `error ${e.code}`),
+      );
+    try {
+      // WHERE false: the privilege check happens all the same, and no row is touched.
+      expect(
+        await attempt(
+          `UPDATE tessera.signing_keys SET status = status, activated_at = activated_at,
+                  retired_at = retired_at, max_exp = max_exp WHERE false`,
+        ),
+      ).toBe('allowed');
+      for (const column of ['private_key_enc', 'public_jwk', 'kid', 'alg', 'created_at'])
+        expect([
+          column,
+          await attempt(`UPDATE tessera.signing_keys SET ${column} = ${column} WHERE false`),
+        ]).toEqual([column, 'denied']);
+      expect(await attempt(`DELETE FROM tessera.signing_keys WHERE false`)).toBe('denied');
+    } finally {
+      await c.end();
+    }
+  });
+
   describe('a login role that can become the owner or a BYPASSRLS role', () => {
     const su = () => new Client({ connectionString: db.superuserUrl });
     const made: string[] = [];

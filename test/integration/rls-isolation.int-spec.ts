@@ -10,7 +10,14 @@ import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-dat
  * The RLS belt: Postgres itself keeps tenants apart, whatever the query says. Everything runs
  * as the app role Tessera connects as; the fixtures are written on the cross-tenant path.
  */
-const TENANT_TABLES = ['memberships', 'clients', 'api_tokens', 'token_denylist', 'audit_events'];
+const TENANT_TABLES = [
+  'memberships',
+  'clients',
+  'api_tokens',
+  'token_denylist',
+  'audit_events',
+  'trusted_issuers',
+];
 const RLS_DENIED = /row-level security|violates row-level security policy/;
 
 interface Fixture {
@@ -18,6 +25,7 @@ interface Fixture {
   user: string;
   client: string;
   token: string;
+  issuer: string;
 }
 
 describe('RLS belt › isolation', () => {
@@ -33,6 +41,7 @@ describe('RLS belt › isolation', () => {
       user: newId('user'),
       client: newId('client'),
       token: newId('token'),
+      issuer: newId('trustedIssuer'),
     };
     await em.query(`INSERT INTO tessera.tenants (id, slug, name) VALUES ($1, $2, $2)`, [
       f.tenant,
@@ -66,6 +75,11 @@ describe('RLS belt › isolation', () => {
       `INSERT INTO tessera.audit_events (id, tenant_id, actor, action, target)
        VALUES ($1, $2, 'test', 'tenant.seeded', $2)`,
       [newId('event'), f.tenant],
+    );
+    await em.query(
+      `INSERT INTO tessera.trusted_issuers (id, tenant_id, issuer, jwks_uri, audience)
+       VALUES ($1, $2, $3, $3 || '/jwks', 'tessera')`,
+      [f.issuer, f.tenant, `https://${slug}.issuer.example`],
     );
     return f;
   }
@@ -176,10 +190,15 @@ describe('RLS belt › isolation', () => {
           ]),
           await em.query(`DELETE FROM tessera.token_denylist WHERE jti = $1`, [B.token]),
           await em.query(`DELETE FROM tessera.memberships WHERE tenant_id = $1`, [B.tenant]),
+          await em.query(
+            `UPDATE tessera.trusted_issuers SET jwks_uri = 'https://evil.example/jwks' WHERE id = $1`,
+            [B.issuer],
+          ),
+          await em.query(`DELETE FROM tessera.trusted_issuers WHERE id = $1`, [B.issuer]),
         ];
         return r.map((x: [unknown, number]) => x[1]);
       });
-      expect(counts).toEqual([0, 0, 0, 0, 0]);
+      expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0]);
       expect(await snapshot(B.tenant)).toEqual(before);
     });
 
@@ -338,21 +357,26 @@ describe('RLS belt › isolation', () => {
     await two.initialize();
     const twoTx = new TenantTransactions(two);
     try {
-      const results = await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => {
-          const want = i % 3 === 0 ? B : A;
-          return TenantContext.run(want.tenant, () =>
-            twoTx.run(async (em) => {
-              const first = await em.query(`SELECT tenant_id FROM tessera.clients`);
-              await new Promise((r) => setImmediate(r));
-              const second = await em.query(
-                `SELECT tenant_id FROM tessera.api_tokens UNION ALL SELECT tenant_id FROM tessera.token_denylist`,
-              );
-              return { want: want.tenant, rows: [...first, ...second] as { tenant_id: string }[] };
-            }),
-          );
-        }),
-      );
+      // Ten waves of 100 at once: each wave interleaves on the two connections, and no request
+      // queues behind 999 others for longer than the pool's connect timeout on a busy machine.
+      const one = (i: number) => {
+        const want = i % 3 === 0 ? B : A;
+        return TenantContext.run(want.tenant, () =>
+          twoTx.run(async (em) => {
+            const first = await em.query(`SELECT tenant_id FROM tessera.clients`);
+            await new Promise((r) => setImmediate(r));
+            const second = await em.query(
+              `SELECT tenant_id FROM tessera.api_tokens UNION ALL SELECT tenant_id FROM tessera.token_denylist`,
+            );
+            return { want: want.tenant, rows: [...first, ...second] as { tenant_id: string }[] };
+          }),
+        );
+      };
+      const results: Awaited<ReturnType<typeof one>>[] = [];
+      for (let wave = 0; wave < 10; wave++)
+        results.push(
+          ...(await Promise.all(Array.from({ length: 100 }, (_, i) => one(wave * 100 + i)))),
+        );
       const wrong = results.filter(
         (r) => r.rows.length !== 3 || r.rows.some((row) => row.tenant_id !== r.want),
       );
