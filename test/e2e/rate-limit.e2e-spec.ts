@@ -7,6 +7,7 @@ import { basic, seedClient } from '@tessera/testing/oauth-fixtures';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
+import { startRedisServer } from '@tessera/testing/redis-server';
 
 interface Reply {
   status: number;
@@ -68,7 +69,7 @@ describe('rate limits', () => {
   let db: TestDatabase;
   const apps: RunningApp[] = [];
   const nodes: ServerProcess[] = [];
-  const start = async (env: Record<string, string>) => {
+  const start = async (env: Record<string, string | undefined>) => {
     const app = await startTestApp(db, {
       RATE_LIMIT_ENABLED: 'true',
       REDIS_URL: process.env.TEST_REDIS_URL,
@@ -125,6 +126,49 @@ describe('rate limits', () => {
       });
     for (let i = 0; i < 3; i++) expect((await forged()).status).toBe(200);
     expectTooMany(await forged());
+  });
+
+  it('IPv6 clients share one count per /64 (addresses from X-Forwarded-For behind a trusted proxy)', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '3', TRUST_PROXY: 'loopback' });
+    const prefix = `2001:db8:${randomInt(1, 0xffff).toString(16)}:${randomInt(1, 0xffff).toString(16)}`;
+    const from = (addr: string) =>
+      send(`${app.url}/.well-known/jwks.json`, {
+        from: '127.0.0.1',
+        headers: { 'X-Forwarded-For': addr },
+      });
+    // Three different addresses of one /64 spend one allowance.
+    for (const host of ['::1', '::2', ':abcd:ef01:2345:6789'])
+      expect((await from(`${prefix}${host}`)).status).toBe(200);
+    expectTooMany(await from(`${prefix}::99`));
+    // The neighbouring /64 has its own.
+    const [a, b, c, d] = prefix.split(':');
+    const next = `${a}:${b}:${c}:${(parseInt(d!, 16) ^ 1).toString(16)}`;
+    expect((await from(`${next}::1`)).status).toBe(200);
+  });
+
+  it('without REDIS_URL the limits hold in memory (one node)', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '2', REDIS_URL: undefined });
+    const from = freshAddress();
+    const jwks = () => send(`${app.url}/.well-known/jwks.json`, { from });
+    expect((await jwks()).status).toBe(200);
+    expect((await jwks()).status).toBe(200);
+    expectTooMany(await jwks());
+  });
+
+  it('Redis unreachable: limits fail open (requests are served, not refused or failed)', async () => {
+    const own = await startRedisServer();
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '2', REDIS_URL: own.url });
+    const from = freshAddress();
+    const jwks = () => send(`${app.url}/.well-known/jwks.json`, { from });
+    try {
+      for (let i = 0; i < 2; i++) expect((await jwks()).status).toBe(200);
+      expectTooMany(await jwks());
+      await own.stop();
+      // The same, already limited, address is served while the counts are out of reach.
+      for (let i = 0; i < 5; i++) expect((await jwks()).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('/health/* and /metrics are never limited', async () => {
