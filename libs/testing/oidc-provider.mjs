@@ -9,7 +9,11 @@
 // OIDC_TEST_ACCOUNTS (JSON {login: {email, name, groups}}).
 // Test-only control, outside the issuer path: POST /__test__/tamper {"kind": "nonce"|"iss"|
 // "aud"|"signature"|null} re-signs later ID tokens with that claim (or key) made wrong;
-// GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP).
+// GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP);
+// POST /__test__/rotate-key {"keepOld": bool} signs later ID tokens with a new key (new kid),
+// published first in the JWKS beside the old one unless keepOld is false.
+// OIDC_TEST_CLAIMS=userinfo: the ID token carries only the protocol claims (sub, …); email,
+// name and groups are served at UserInfo only (conformIdTokenClaims: true).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
@@ -18,6 +22,7 @@ const port = Number(process.env.OIDC_TEST_PORT ?? 0);
 const app = process.env.OIDC_TEST_APP ?? 'tessera';
 const client = JSON.parse(process.env.OIDC_TEST_CLIENT ?? '{}');
 const accounts = JSON.parse(process.env.OIDC_TEST_ACCOUNTS ?? '{}');
+const claimsAtUserinfo = process.env.OIDC_TEST_CLAIMS === 'userinfo';
 const prefix = `/application/o/${app}`;
 
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -25,6 +30,9 @@ const jwk = { ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256',
 const { privateKey: strangerKey } = await generateKeyPair('RS256');
 
 let tamper = null;
+/** After a rotation: the key that signs, and the public JWKS served in place of the provider's. */
+let rotated = null;
+const publicJwk = ({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use });
 const stats = { tokenRequests: 0 };
 
 function provider(issuer) {
@@ -47,8 +55,8 @@ function provider(issuer) {
       groups: ['groups'],
     },
     scopes: ['openid', 'profile', 'email', 'groups'],
-    // Like Authentik: the mapped claims are in the ID token itself.
-    conformIdTokenClaims: false,
+    // Like Authentik: the mapped claims are in the ID token itself (unless told otherwise).
+    conformIdTokenClaims: claimsAtUserinfo,
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     async findAccount(_ctx, id) {
@@ -69,13 +77,17 @@ function provider(issuer) {
   p.use(async (ctx, next) => {
     if (ctx.path === '/token') stats.tokenRequests += 1;
     await next();
-    if (!tamper || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token) return;
+    if ((!tamper && !rotated) || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token)
+      return;
     const payload = decodeJwt(ctx.body.id_token);
-    const header = decodeProtectedHeader(ctx.body.id_token);
+    const header = {
+      ...decodeProtectedHeader(ctx.body.id_token),
+      ...(rotated ? { kid: rotated.kid } : {}),
+    };
     if (tamper === 'nonce') payload.nonce = 'not-the-nonce-tessera-sent';
     if (tamper === 'iss') payload.iss = 'http://127.0.0.1:9/application/o/another-app/';
     if (tamper === 'aud') payload.aud = 'another-client';
-    const key = tamper === 'signature' ? strangerKey : privateKey;
+    const key = tamper === 'signature' ? strangerKey : (rotated?.privateKey ?? privateKey);
     ctx.body = {
       ...ctx.body,
       id_token: await new SignJWT(payload).setProtectedHeader(header).sign(key),
@@ -97,6 +109,25 @@ const server = http.createServer((req, res) => {
       tamper = JSON.parse(body || '{}').kind ?? null;
       res.writeHead(204).end();
     });
+    return;
+  }
+  if (req.url === '/__test__/rotate-key' && req.method === 'POST') {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', async () => {
+      const keepOld = JSON.parse(body || '{}').keepOld !== false;
+      const next = await generateKeyPair('RS256', { extractable: true });
+      const kid = `test-rs256-${Date.now().toString(36)}`;
+      const pub = { ...publicJwk(await exportJWK(next.publicKey)), kid, alg: 'RS256', use: 'sig' };
+      const previous = rotated?.jwks ?? [publicJwk(jwk)];
+      rotated = { kid, privateKey: next.privateKey, jwks: keepOld ? [pub, ...previous] : [pub] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kid }));
+    });
+    return;
+  }
+  if (rotated && req.url.split('?')[0] === `${prefix}/jwks`) {
+    res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+    res.end(JSON.stringify({ keys: rotated.jwks }));
     return;
   }
   if (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`)) {

@@ -38,6 +38,8 @@ export async function startSignInHarness(opts: {
   accounts: Record<string, TestAccount>;
   tenants: string[];
   env?: Record<string, string>;
+  /** The provider's claims mode (see startOidcProvider). */
+  claims?: 'id_token' | 'userinfo';
 }): Promise<SignInHarness> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -49,6 +51,7 @@ export async function startSignInHarness(opts: {
       post_logout_redirect_uris: [`${base}/auth/signed-out`],
     },
     accounts: opts.accounts,
+    claims: opts.claims,
   });
   const db = await createTestDatabase();
   const app = await startTestApp(db, {

@@ -12,6 +12,11 @@ export interface OidcTestProvider {
   issuer: string;
   /** Makes later ID tokens wrong in one way; null restores honest tokens. */
   tamper(kind: 'nonce' | 'iss' | 'aud' | 'signature' | null): Promise<void>;
+  /**
+   * Signs later ID tokens with a new key (its kid returned), published first in the JWKS; the
+   * old key stays published unless `keepOld` is false.
+   */
+  rotateKey(opts?: { keepOld?: boolean }): Promise<string>;
   /** How many times the token endpoint was called so far. */
   tokenRequests(): Promise<number>;
   stop(): Promise<void>;
@@ -26,6 +31,8 @@ export async function startOidcProvider(opts: {
   app?: string;
   client: Record<string, unknown>;
   accounts: Record<string, TestAccount>;
+  /** Where email, name and groups go: in the ID token (Authentik's way, the default) or only at UserInfo. */
+  claims?: 'id_token' | 'userinfo';
 }): Promise<OidcTestProvider> {
   const script = path.join(__dirname, 'oidc-provider.mjs');
   const child: ChildProcess = spawn(process.execPath, [script], {
@@ -36,6 +43,7 @@ export async function startOidcProvider(opts: {
       OIDC_TEST_APP: opts.app ?? 'tessera',
       OIDC_TEST_CLIENT: JSON.stringify(opts.client),
       OIDC_TEST_ACCOUNTS: JSON.stringify(opts.accounts),
+      OIDC_TEST_CLAIMS: opts.claims ?? 'id_token',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,6 +69,14 @@ export async function startOidcProvider(opts: {
         body: JSON.stringify({ kind }),
       });
       if (res.status !== 204) throw new Error(`tamper failed: ${res.status}`);
+    },
+    async rotateKey(o = {}) {
+      const res = await fetch(`${origin}/__test__/rotate-key`, {
+        method: 'POST',
+        body: JSON.stringify({ keepOld: o.keepOld ?? true }),
+      });
+      if (res.status !== 200) throw new Error(`rotate-key failed: ${res.status}`);
+      return ((await res.json()) as { kid: string }).kid;
     },
     async tokenRequests() {
       const res = await fetch(`${origin}/__test__/stats`);
