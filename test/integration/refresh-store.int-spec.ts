@@ -167,11 +167,6 @@ async function scan(redis: Redis, match: string): Promise<string[]> {
   return keys;
 }
 
-function expectWithin(value: number, [lo, hi]: readonly [number, number]): void {
-  expect(value).toBeGreaterThanOrEqual(lo);
-  expect(value).toBeLessThanOrEqual(hi);
-}
-
 async function waitFor(ok: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ok()) {
