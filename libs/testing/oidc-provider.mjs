@@ -17,6 +17,8 @@
 // GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP);
 // POST /__test__/sign {"claims", "header"?, "key": "provider"|"stranger"|"none"} returns
 // {"token"}: a JWT signed with the provider's key, another key, or unsigned (hostile logout tokens).
+// POST /__test__/rotate-key {"keepOld": bool} signs later ID tokens with a new key (new kid),
+// published first in the JWKS beside the old one unless keepOld is false.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
@@ -34,6 +36,9 @@ const jwk = { ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256',
 const { privateKey: strangerKey } = await generateKeyPair('RS256');
 
 let tamper = null;
+/** After a rotation: the key that signs, and the public JWKS served in place of the provider's. */
+let rotated = null;
+const publicJwk = ({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use });
 const stats = { tokenRequests: 0 };
 
 function provider(issuer) {
@@ -92,13 +97,17 @@ function provider(issuer) {
       ctx.body = { ...ctx.body, sub: `${ctx.body.sub}-someone-else` };
       return;
     }
-    if (!tamper || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token) return;
+    if ((!tamper && !rotated) || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body?.id_token)
+      return;
     const payload = decodeJwt(ctx.body.id_token);
-    const header = decodeProtectedHeader(ctx.body.id_token);
+    const header = {
+      ...decodeProtectedHeader(ctx.body.id_token),
+      ...(rotated ? { kid: rotated.kid } : {}),
+    };
     if (tamper === 'nonce') payload.nonce = 'not-the-nonce-tessera-sent';
     if (tamper === 'iss') payload.iss = 'http://127.0.0.1:9/application/o/another-app/';
     if (tamper === 'aud') payload.aud = 'another-client';
-    const key = tamper === 'signature' ? strangerKey : privateKey;
+    const key = tamper === 'signature' ? strangerKey : (rotated?.privateKey ?? privateKey);
     ctx.body = {
       ...ctx.body,
       id_token: await new SignJWT(payload).setProtectedHeader(header).sign(key),
@@ -145,6 +154,25 @@ const server = http.createServer((req, res) => {
       tamper = JSON.parse(body || '{}').kind ?? null;
       res.writeHead(204).end();
     });
+    return;
+  }
+  if (req.url === '/__test__/rotate-key' && req.method === 'POST') {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', async () => {
+      const keepOld = JSON.parse(body || '{}').keepOld !== false;
+      const next = await generateKeyPair('RS256', { extractable: true });
+      const kid = `test-rs256-${Date.now().toString(36)}`;
+      const pub = { ...publicJwk(await exportJWK(next.publicKey)), kid, alg: 'RS256', use: 'sig' };
+      const previous = rotated?.jwks ?? [publicJwk(jwk)];
+      rotated = { kid, privateKey: next.privateKey, jwks: keepOld ? [pub, ...previous] : [pub] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kid }));
+    });
+    return;
+  }
+  if (rotated && req.url.split('?')[0] === `${prefix}/jwks`) {
+    res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+    res.end(JSON.stringify({ keys: rotated.jwks }));
     return;
   }
   if (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`)) {

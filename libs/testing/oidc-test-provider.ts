@@ -17,6 +17,11 @@ export interface OidcTestProvider {
     claims: Record<string, unknown>,
     opts?: { key?: 'provider' | 'stranger' | 'none'; header?: Record<string, unknown> },
   ): Promise<string>;
+  /**
+   * Signs later ID tokens with a new key (its kid returned), published first in the JWKS; the
+   * old key stays published unless `keepOld` is false.
+   */
+  rotateKey(opts?: { keepOld?: boolean }): Promise<string>;
   /** How many times the token endpoint was called so far. */
   tokenRequests(): Promise<number>;
   stop(): Promise<void>;
@@ -80,6 +85,14 @@ export async function startOidcProvider(opts: {
       });
       if (res.status !== 200) throw new Error(`sign failed: ${res.status}`);
       return ((await res.json()) as { token: string }).token;
+    },
+    async rotateKey(o = {}) {
+      const res = await fetch(`${origin}/__test__/rotate-key`, {
+        method: 'POST',
+        body: JSON.stringify({ keepOld: o.keepOld ?? true }),
+      });
+      if (res.status !== 200) throw new Error(`rotate-key failed: ${res.status}`);
+      return ((await res.json()) as { kid: string }).kid;
     },
     async tokenRequests() {
       const res = await fetch(`${origin}/__test__/stats`);

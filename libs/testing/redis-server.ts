@@ -14,6 +14,10 @@ export interface TestRedisServer {
   /** Starts it again on the same port, empty (no persistence, as Redis restarted blank). */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGSTOP: the process is alive and its port accepts connections, but nothing answers. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
 function which(cmd: string): string | undefined {
@@ -56,7 +60,9 @@ const canConnect = (port: number) =>
     s.on('error', () => resolve(false));
   });
 
-export async function startRedisServer(): Promise<TestRedisServer> {
+export async function startRedisServer(
+  opts: { maxmemoryPolicy?: string } = {},
+): Promise<TestRedisServer> {
   const bin = ensureRedisServer();
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -64,7 +70,11 @@ export async function startRedisServer(): Promise<TestRedisServer> {
   const start = async () => {
     if (child) return;
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
-    child = spawn(bin, [...args, 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    child = spawn(
+      bin,
+      [...args, 'no', '--maxmemory-policy', opts.maxmemoryPolicy ?? 'noeviction'],
+      { stdio: 'ignore' },
+    );
     child.once('exit', () => (child = undefined));
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(port))) {
@@ -80,5 +90,13 @@ export async function startRedisServer(): Promise<TestRedisServer> {
     });
 
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop, restart: () => stop().then(start) };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    restart: () => stop().then(start),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+  };
 }

@@ -38,9 +38,14 @@ async function provisionWithRetry(url: string, name: string) {
   }
 }
 
-/** A fresh database, provisioned with both roles and migrated: one per test file. */
-export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const su = superuserUrl();
+/**
+ * A fresh database, provisioned with both roles and migrated: one per test file. On the
+ * suite's shared cluster unless `superuserUrl` names another (a test's own durable one).
+ */
+export async function createTestDatabase(
+  opts: { migrate?: boolean; superuserUrl?: string } = {},
+): Promise<TestDatabase> {
+  const su = opts.superuserUrl ?? superuserUrl();
   const name = `t_${randomBytes(6).toString('hex')}`;
   const { ownerUrl, appUrl } = await provisionWithRetry(su, name);
   if (opts.migrate !== false) await runMigrations(ownerUrl);

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@tessera/config';
+import { DI } from '@tessera/application/di-tokens';
+import type { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
 import { basic, postForm, seedClient } from '@tessera/testing/oauth-fixtures';
+import { startWorkloadIssuer } from '@tessera/testing/workload-issuer';
 import type { RunningApp } from '@tessera/testing/test-app';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { createAuthApp } from '../../apps/auth/src/bootstrap';
@@ -23,6 +26,19 @@ class Capture extends Writable {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 }
+
+/** Polls the captured log until `pick` finds something (a generous deadline, not a latency). */
+async function logged<T>(pick: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = pick();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('the expected log line never came');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 const secret = (name: string) => `${name}-S3CR3T-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -99,41 +115,70 @@ describe('structured logs', () => {
       { headers: { Authorization: `Bearer ${s.bearer}` } },
     );
     await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${s.bearer}` } });
-    await new Promise((r) => setTimeout(r, 100));
-
-    const lines = log.lines();
-    const completed = lines.filter((l) => l.req && l.res);
+    // Every request above has its completion line (they are the only traffic so far).
+    await logged(() =>
+      log
+        .lines()
+        .some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/me' && l.res)
+        ? true
+        : undefined,
+    );
+    const completed = log.lines().filter((l) => l.req && l.res);
     expect(completed.length).toBeGreaterThanOrEqual(5);
     for (const value of [...Object.values(s), basic]) expect(log.text).not.toContain(value);
     // The query string is still useful: only the secret values went.
     expect(log.text).toContain('state=visible');
   });
 
-  it('a real token exchange › tenant and client on the line, no secret or issued token in it', async () => {
+  it('a real token exchange › tenant and client on the line, no secret, subject token or issued token in it', async () => {
     const running = { app, cfg: loadConfig({}), url, close: async () => {} } as RunningApp;
-    const client = await seedClient(running, { grants: ['client_credentials'], scopes: ['read'] });
-    const res = await postForm(
-      `${url}/oauth/token`,
-      { grant_type: 'client_credentials', scope: 'read' },
-      { Authorization: basic(client) },
-    );
-    expect(res.status).toBe(200);
-    const accessToken = res.json.access_token as string;
-    expect(accessToken).toEqual(expect.any(String));
-    await new Promise((r) => setTimeout(r, 100));
-
-    const line = log
-      .lines()
-      .find(
-        (l) =>
-          (l.req as { url?: string } | undefined)?.url === '/oauth/token' &&
-          (l.res as { statusCode?: number } | undefined)?.statusCode === 200,
+    const client = await seedClient(running, { grants: [GRANT], scopes: ['read'] });
+    const workload = await startWorkloadIssuer({ audience: 'tessera-log-test' });
+    try {
+      await app.get<ManageTrustedIssuers>(DI.ManageTrustedIssuers).add(
+        client.tenantId,
+        {
+          issuer: workload.url,
+          jwksUri: workload.jwksUri,
+          audience: 'tessera-log-test',
+          scopes: ['read'],
+        },
+        'test',
       );
-    expect(line).toMatchObject({ tenant: client.tenantId, client: client.clientId });
-    expect(log.text).not.toContain(client.secret);
-    expect(log.text).not.toContain(accessToken);
-    // Not even the signature alone.
-    expect(log.text).not.toContain(accessToken.split('.')[2]);
+      const subjectToken = await workload.sign({ sub: 'ci-runner-7' });
+      const requestId = `exchange-${Math.random().toString(36).slice(2, 10)}`;
+      const res = await postForm(
+        `${url}/oauth/token`,
+        {
+          grant_type: GRANT,
+          subject_token: subjectToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          scope: 'read',
+        },
+        { Authorization: basic(client), 'X-Request-Id': requestId },
+      );
+      expect(res.status).toBe(200);
+      expect(res.json.issued_token_type).toBe('urn:ietf:params:oauth:token-type:access_token');
+      const accessToken = res.json.access_token as string;
+      expect(accessToken).toEqual(expect.any(String));
+
+      const line = await logged(() =>
+        log.lines().find((l) => (l.req as { id?: string } | undefined)?.id === requestId && l.res),
+      );
+      expect(line).toMatchObject({
+        tenant: client.tenantId,
+        client: client.clientId,
+        res: { statusCode: 200 },
+      });
+      for (const token of [accessToken, subjectToken]) {
+        expect(log.text).not.toContain(token);
+        // Not even the signature alone.
+        expect(log.text).not.toContain(token.split('.')[2]);
+      }
+      expect(log.text).not.toContain(client.secret);
+    } finally {
+      await workload.close();
+    }
   });
 
   it('a request id on every request line and in X-Request-Id; a safe incoming id is kept', async () => {
@@ -148,7 +193,12 @@ describe('structured logs', () => {
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     const none = await fetch(`${url}/no/such/route`);
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((r) => setTimeout(r, 100));
+    const lastId = none.headers.get('x-request-id');
+    await logged(() =>
+      log.lines().some((l) => (l.req as { id?: string } | undefined)?.id === lastId)
+        ? true
+        : undefined,
+    );
 
     const requestLines = log.lines().filter((l) => l.req);
     expect(requestLines.length).toBeGreaterThan(0);

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { DI } from '@tessera/application/di-tokens';
 import { generateSigningKey } from '@tessera/infrastructure/crypto/key-generator';
 import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
+import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/oauth-fixtures';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import {
@@ -43,11 +45,18 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_00
 
 const root = path.resolve(__dirname, '../..');
 
+/** One sample of the exposition: `name{labels}` exactly as prom-client prints it, or 0. */
+function sample(exposition: string, name: string, labels = ''): number {
+  const line = exposition.split('\n').find((l) => l.startsWith(`${name}${labels} `));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
 describe('GET /metrics', () => {
   let db: TestDatabase;
   let app: RunningApp;
 
   let keysDir: string;
+  let client: TestClient;
   const kids: { active: string; retiring: string } = { active: '', retiring: '' };
 
   // Two keys on disk: a primary made now and a retiring one ten days old, as after a rotation.
@@ -65,7 +74,9 @@ describe('GET /metrics', () => {
     kids.active = fresh.material.kid;
     kids.retiring = old.material.kid;
     db = await createTestDatabase();
-    app = await startTestApp(db, { SIGNING_KEYS_DIR: keysDir });
+    // A short grace window: a replayed refresh token becomes a detected reuse after 1 s.
+    app = await startTestApp(db, { SIGNING_KEYS_DIR: keysDir, REFRESH_GRACE_PERIOD: '1s' });
+    client = await seedClient(app);
   }, 30_000);
   afterAll(async () => {
     await app?.close();
@@ -84,6 +95,12 @@ describe('GET /metrics', () => {
     });
 
     it('finds Tessera’s series with sane values after traffic', async () => {
+      const issuedNow = await postForm(
+        `${app.url}/oauth/token`,
+        { grant_type: 'client_credentials' },
+        { authorization: basic(client) },
+      );
+      expect(issuedNow.status).toBe(200);
       for (let i = 0; i < 5; i++)
         expect((await get(`${app.url}/.well-known/jwks.json`)).status).toBe(200);
       for (let i = 0; i < 3; i++) {
@@ -98,7 +115,10 @@ describe('GET /metrics', () => {
         return r[0] && r[0].value >= 5 ? r[0] : undefined;
       });
       expect(jwks.metric).toMatchObject({ job: 'tessera' });
-      expect((await q('up{job="tessera"}'))[0]?.value).toBe(1);
+      // A scrape may time out on a loaded machine; the next one succeeds.
+      await eventually(async () =>
+        (await q('up{job="tessera"}'))[0]?.value === 1 ? true : undefined,
+      );
 
       const unmatched = await q('tessera_http_requests_total{route="unmatched",status="404"}');
       expect(unmatched[0]?.value).toBeGreaterThanOrEqual(3);
@@ -135,10 +155,13 @@ describe('GET /metrics', () => {
       expect(ages[kids.retiring]).toBeGreaterThan(10 * 86400 - 600);
       expect(ages[kids.retiring]).toBeLessThan(10 * 86400 + 600);
 
-      const issued = await q(
-        `tessera_tokens_issued_total{grant="client_credentials",alg="${ring.alg}"}`,
-      );
-      expect(issued).toHaveLength(1);
+      const issued = await eventually(async () => {
+        const r = await q(
+          `tessera_tokens_issued_total{grant="client_credentials",alg="${ring.alg}"}`,
+        );
+        return r.length === 1 && r[0]!.value >= 1 ? r : undefined;
+      });
+      expect(issued[0]!.metric.alg).toBe(ring.alg);
       expect((await q('process_resident_memory_bytes'))[0]?.value).toBeGreaterThan(1e6);
       // No tenant, user or client label anywhere in Tessera's own series.
       const labels = await q(
@@ -166,6 +189,67 @@ describe('GET /metrics', () => {
         for (const n of names) expect(exposed.has(n) ? n : `${n} (not exposed)`).toBe(n);
       }
     });
+  });
+
+  it('every event counter goes up: issued, sign duration, denylist hit/miss, revocations, reuse', async () => {
+    const ring = app.app.get<KeyRing>(DI.KeyRing);
+    const scrape = async () => (await get(`${app.url}/metrics`)).body;
+    const before = await scrape();
+    const delta = (after: string, name: string, labels = '') =>
+      sample(after, name, labels) - sample(before, name, labels);
+    const bearer = (at: string) =>
+      fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${at}` } });
+
+    const cc = await postForm(
+      `${app.url}/oauth/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basic(client) },
+    );
+    const at = cc.json.access_token as string;
+    expect((await bearer(at)).status).toBe(200);
+    expect(
+      (await postForm(`${app.url}/oauth/revoke`, { token: at }, { authorization: basic(client) }))
+        .status,
+    ).toBe(200);
+    expect((await bearer(at)).status).toBe(401);
+
+    const pair = await app.app.get<IssueTokenUseCase>(DI.IssueToken).execute({
+      tenantId: client.tenantId,
+      subject: 'metrics-user',
+      clientId: client.clientId,
+      scopes: ['read'],
+      grant: 'cli',
+      withRefresh: true,
+    });
+    const refresh = () =>
+      postForm(
+        `${app.url}/oauth/token`,
+        { grant_type: 'refresh_token', refresh_token: pair.refresh_token! },
+        { authorization: basic(client) },
+      );
+    expect((await refresh()).status).toBe(200);
+    // Replays inside the grace window get the successor; the first one after it is a reuse.
+    await eventually(async () => ((await refresh()).status === 400 ? true : undefined));
+
+    const after = await scrape();
+    const alg = `alg="${ring.alg}"`;
+    expect(delta(after, 'tessera_tokens_issued_total', `{grant="client_credentials",${alg}}`)).toBe(
+      1,
+    );
+    expect(delta(after, 'tessera_tokens_issued_total', `{grant="cli",${alg}}`)).toBe(1);
+    expect(
+      delta(after, 'tessera_tokens_issued_total', `{grant="refresh_token",${alg}}`),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      delta(after, 'tessera_token_sign_duration_seconds_count', `{${alg}}`),
+    ).toBeGreaterThanOrEqual(3);
+    expect(delta(after, 'tessera_denylist_cache_total', '{result="miss"}')).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(delta(after, 'tessera_denylist_cache_total', '{result="hit"}')).toBe(1);
+    expect(delta(after, 'tessera_revocations_total', '{kind="access_token"}')).toBe(1);
+    expect(delta(after, 'tessera_revocations_total', '{kind="family"}')).toBe(1);
+    expect(delta(after, 'tessera_refresh_reuse_detected_total')).toBe(1);
   });
 
   it('GET /docs serves OpenAPI; the OAuth endpoints are form-encoded', async () => {

@@ -1,5 +1,7 @@
 import { DI } from '@tessera/application/di-tokens';
 import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import type { TokenRecord, TokenRecords } from '@tessera/application/tokens/token-records.port';
+import { newId } from '@tessera/domain/shared/ids';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
@@ -207,7 +209,9 @@ describe('POST /oauth/token', () => {
 
   it('a token for a user without a membership in the tenant is refused (access_denied), never a 500', async () => {
     const issue = app.app.get<IssueTokenUseCase>(DI.IssueToken);
-    await expect(
+    const cc = () => token({ grant_type: 'client_credentials' }, { authorization: basic(a) });
+    // Sent at once, beside client_credentials requests of the same tenant.
+    const [refused, ...others] = await Promise.allSettled([
       issue.execute({
         tenantId: a.tenantId,
         subject: 'user_01jd0000000000000000000000',
@@ -217,10 +221,40 @@ describe('POST /oauth/token', () => {
         grant: 'session',
         withRefresh: false,
       }),
-    ).rejects.toMatchObject({ code: 'access_denied' });
-    // The batch it shared with others is unaffected: a client's next request still succeeds.
-    expect(
-      (await token({ grant_type: 'client_credentials' }, { authorization: basic(a) })).status,
-    ).toBe(200);
+      ...Array.from({ length: 6 }, cc),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'access_denied' } });
+    for (const o of others)
+      expect(o).toMatchObject({ status: 'fulfilled', value: { status: 200 } });
+  });
+
+  it('group commit › a bad row in a shared batch fails only its caller; the others commit', async () => {
+    const records = app.app.get<TokenRecords>(DI.TokenRecords);
+    const row = (over: Partial<TokenRecord> = {}): TokenRecord => ({
+      jti: newId('token'),
+      tenantId: a.tenantId,
+      kind: 'access',
+      subject: 'svc',
+      clientId: a.clientId,
+      scopes: ['read'],
+      createdVia: 'client_credentials',
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 60_000),
+      ...over,
+    });
+    // One write in flight; everything recorded in the same tick queues behind it and goes
+    // together in the next one (one multi-row INSERT for the tenant).
+    const first = records.record([row()]);
+    const stranger = 'user_01jd0000000000000000000000';
+    const bad = records.record([
+      row({ userId: stranger, subject: stranger, createdVia: 'session' }),
+    ]);
+    const good = Array.from({ length: 5 }, () => row());
+    const goods = good.map((r) => records.record([r]));
+    await first;
+    await expect(bad).rejects.toMatchObject({ code: 'access_denied' });
+    await Promise.all(goods);
+    for (const r of good)
+      expect(await records.get(a.tenantId, r.jti)).toMatchObject({ jti: r.jti });
   });
 });

@@ -6,6 +6,8 @@ import type { MembershipWriter, UserUpsert } from '@tessera/application/sign-in/
 import { basic, seedClient } from '@tessera/testing/oauth-fixtures';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
+import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
+import { startRedisServer } from '@tessera/testing/redis-server';
 
 interface Reply {
   status: number;
@@ -66,7 +68,8 @@ function expectTooMany(r: Reply) {
 describe('rate limits', () => {
   let db: TestDatabase;
   const apps: RunningApp[] = [];
-  const start = async (env: Record<string, string>) => {
+  const nodes: ServerProcess[] = [];
+  const start = async (env: Record<string, string | undefined>) => {
     const app = await startTestApp(db, {
       RATE_LIMIT_ENABLED: 'true',
       REDIS_URL: process.env.TEST_REDIS_URL,
@@ -81,14 +84,24 @@ describe('rate limits', () => {
   }, 30_000);
   afterAll(async () => {
     for (const a of apps) await a.close();
+    for (const n of nodes) await n.kill();
     await db?.drop();
   });
 
-  it('two nodes over one Redis share the per-address count; 429 carries Retry-After', async () => {
-    const env = { RATE_LIMIT_ANONYMOUS: '6' };
-    const [a, b] = [await start(env), await start(env)];
+  it('two nodes (separate processes) over one Redis share the per-address count; 429 carries Retry-After', async () => {
+    const env = {
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_ANONYMOUS: '6',
+      REDIS_URL: process.env.TEST_REDIS_URL,
+    };
+    const [a, b] = await Promise.all([
+      startServerProcess(db, { env }),
+      startServerProcess(db, { env }),
+    ]);
+    nodes.push(a, b);
+    expect(a.pid).not.toBe(b.pid);
     const from = freshAddress();
-    const jwks = (app: RunningApp) => send(`${app.url}/.well-known/jwks.json`, { from });
+    const jwks = (node: ServerProcess) => send(`${node.url}/.well-known/jwks.json`, { from });
     for (let i = 0; i < 3; i++) expect((await jwks(a)).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await jwks(b)).status).toBe(200);
     expectTooMany(await jwks(a));
@@ -97,8 +110,10 @@ describe('rate limits', () => {
     expect((await send(`${a.url}/.well-known/jwks.json`, { from: freshAddress() })).status).toBe(
       200,
     );
-    const metrics = await send(`${a.url}/metrics`, { from: '127.0.0.1' });
-    expect(metrics.body).toMatch(/^tessera_rate_limited_total\{scope="anonymous"\} [1-9]/m);
+    for (const node of [a, b]) {
+      const metrics = await send(`${node.url}/metrics`, { from: '127.0.0.1' });
+      expect(metrics.body).toMatch(/^tessera_rate_limited_total\{scope="anonymous"\} [1-9]/m);
+    }
   });
 
   it('without TRUST_PROXY a rotating X-Forwarded-For does not escape the limit', async () => {
@@ -111,6 +126,49 @@ describe('rate limits', () => {
       });
     for (let i = 0; i < 3; i++) expect((await forged()).status).toBe(200);
     expectTooMany(await forged());
+  });
+
+  it('IPv6 clients share one count per /64 (addresses from X-Forwarded-For behind a trusted proxy)', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '3', TRUST_PROXY: 'loopback' });
+    const prefix = `2001:db8:${randomInt(1, 0xffff).toString(16)}:${randomInt(1, 0xffff).toString(16)}`;
+    const from = (addr: string) =>
+      send(`${app.url}/.well-known/jwks.json`, {
+        from: '127.0.0.1',
+        headers: { 'X-Forwarded-For': addr },
+      });
+    // Three different addresses of one /64 spend one allowance.
+    for (const host of ['::1', '::2', ':abcd:ef01:2345:6789'])
+      expect((await from(`${prefix}${host}`)).status).toBe(200);
+    expectTooMany(await from(`${prefix}::99`));
+    // The neighbouring /64 has its own.
+    const [a, b, c, d] = prefix.split(':');
+    const next = `${a}:${b}:${c}:${(parseInt(d!, 16) ^ 1).toString(16)}`;
+    expect((await from(`${next}::1`)).status).toBe(200);
+  });
+
+  it('without REDIS_URL the limits hold in memory (one node)', async () => {
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '2', REDIS_URL: undefined });
+    const from = freshAddress();
+    const jwks = () => send(`${app.url}/.well-known/jwks.json`, { from });
+    expect((await jwks()).status).toBe(200);
+    expect((await jwks()).status).toBe(200);
+    expectTooMany(await jwks());
+  });
+
+  it('Redis unreachable: limits fail open (requests are served, not refused or failed)', async () => {
+    const own = await startRedisServer();
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '2', REDIS_URL: own.url });
+    const from = freshAddress();
+    const jwks = () => send(`${app.url}/.well-known/jwks.json`, { from });
+    try {
+      for (let i = 0; i < 2; i++) expect((await jwks()).status).toBe(200);
+      expectTooMany(await jwks());
+      await own.stop();
+      // The same, already limited, address is served while the counts are out of reach.
+      for (let i = 0; i < 5; i++) expect((await jwks()).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('/health/* and /metrics are never limited', async () => {
@@ -202,23 +260,33 @@ describe('rate limits', () => {
   });
 
   it('GET /api/v1/me › a valid bearer token is counted per token subject; a forged one per address', async () => {
-    const app = await start({ RATE_LIMIT_ANONYMOUS: '5' });
+    const app = await start({ RATE_LIMIT_ANONYMOUS: '5', RATE_LIMIT_AUTHENTICATED: '8' });
     const from = freshAddress();
-    const c = await seedClient(app);
-    const minted = await send(`${app.url}/oauth/token`, {
-      from: '127.0.0.1',
-      ...form({ grant_type: 'client_credentials' }),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic(c) },
-    });
-    const token = (JSON.parse(minted.body) as { access_token: string }).access_token;
+    const mint = async () => {
+      const minted = await send(`${app.url}/oauth/token`, {
+        from: '127.0.0.1',
+        ...form({ grant_type: 'client_credentials' }),
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Authorization: basic(await seedClient(app)),
+        },
+      });
+      return (JSON.parse(minted.body) as { access_token: string }).access_token;
+    };
+    const [token, other] = [await mint(), await mint()];
     const me = (bearer: string) =>
       send(`${app.url}/api/v1/me`, { from, headers: { Authorization: `Bearer ${bearer}` } });
-    for (let i = 0; i < 10; i++) expect((await me(token)).status).toBe(200);
-    const [head, body] = token.split('.');
+    // More than the address allows, up to the principal's own allowance; then 429.
+    for (let i = 0; i < 8; i++) expect((await me(token)).status).toBe(200);
+    expectTooMany(await me(token));
+    // Another subject from the same address has its own count.
+    expect((await me(other)).status).toBe(200);
+    const [head, body] = other.split('.');
     const forged = () => me(`${head}.${body}.${randomBytes(64).toString('base64url')}`);
     for (let i = 0; i < 5; i++) expect((await forged()).status).toBe(401);
     expectTooMany(await forged());
-    expect((await me(token)).status).toBe(200);
+    // The address is spent; a genuine bearer behind it is still served.
+    expect((await me(other)).status).toBe(200);
   });
 
   it('POST /api/v1/tokens › session token minting is counted per session', async () => {

@@ -108,11 +108,17 @@ describe('sign-in through an OpenID provider (Authentik stand-in) in a real brow
     await expect(page.locator('input[name="login"]').isVisible()).resolves.toBe(true);
   });
 
-  it('POST /auth/logout without the CSRF token is refused and the session survives', async () => {
+  /** A fresh sign-in from no cookies at all (neither Tessera's nor the provider's). */
+  const signIn = async () => {
+    await browser.context.clearCookies();
     await page.goto(`${h.app.url}/auth/login?tenant=acme`);
     await loginAtProvider(page, 'alice');
     await page.waitForURL(`${h.app.url}/account`);
-    const cookie = (await sessionCookie())!;
+    return (await sessionCookie())!;
+  };
+
+  it('POST /auth/logout without the CSRF token is refused and the session survives', async () => {
+    const cookie = await signIn();
     const res = await fetch(`${h.app.url}/auth/logout`, {
       method: 'POST',
       redirect: 'manual',
@@ -123,7 +129,7 @@ describe('sign-in through an OpenID provider (Authentik stand-in) in a real brow
   });
 
   it('cookie-authenticated POST /api/v1/tokens needs X-CSRF-Token; a bearer token cannot mint', async () => {
-    const cookie = `tessera_session=${(await sessionCookie())!.value}`;
+    const cookie = `tessera_session=${(await signIn()).value}`;
     const post = (headers: Record<string, string>) =>
       fetch(`${h.app.url}/api/v1/tokens`, {
         method: 'POST',

@@ -134,7 +134,19 @@ describe('audit log (audit_events, RLS-scoped)', () => {
     }, 120_000);
 
     it('--json prints one object with the newest events first, only that tenant’s', async () => {
-      const r = await cli(['audit', 'tail', '--tenant', 'acme-audit', '--limit', '2', '--json']);
+      // Its own tenant and events: nothing here depends on the tests above.
+      const tenants = new TypeOrmTenantDirectory(tx);
+      const [own, other] = [await tenants.create('tail-audit'), await tenants.create('tail-other')];
+      await audit.record({ tenantId: own.id, actor: 'cli_1', action: 'client.create' });
+      await audit.record({ tenantId: own.id, actor: 'cli_2', action: 'token.revoke' });
+      await audit.record({ tenantId: other.id, actor: 'cli_9', action: 'tenant.disable' });
+      await audit.record({
+        tenantId: own.id,
+        actor: 'user_1',
+        action: 'sign_in',
+        requestId: 'edge-77',
+      });
+      const r = await cli(['audit', 'tail', '--tenant', 'tail-audit', '--limit', '2', '--json']);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
       const { events } = JSON.parse(r.stdout) as { events: Array<Record<string, unknown>> };

@@ -20,6 +20,7 @@ const TENANT_TABLES = [
   'client_resources',
   'revocation_events',
   'revocation_streams',
+  'trusted_issuers',
 ];
 const RLS_DENIED = /row-level security|violates row-level security policy/;
 
@@ -29,6 +30,7 @@ interface Fixture {
   client: string;
   token: string;
   resourceServer: string;
+  issuer: string;
 }
 
 describe('RLS belt › isolation', () => {
@@ -45,6 +47,7 @@ describe('RLS belt › isolation', () => {
       client: newId('client'),
       token: newId('token'),
       resourceServer: newId('resourceServer'),
+      issuer: newId('trustedIssuer'),
     };
     await em.query(`INSERT INTO tessera.tenants (id, slug, name) VALUES ($1, $2, $2)`, [
       f.tenant,
@@ -98,6 +101,11 @@ describe('RLS belt › isolation', () => {
       `INSERT INTO tessera.revocation_streams (tenant_id, resource_server_id, stream)
        VALUES ($1, $2, 'default')`,
       [f.tenant, f.resourceServer],
+    );
+    await em.query(
+      `INSERT INTO tessera.trusted_issuers (id, tenant_id, issuer, jwks_uri, audience)
+       VALUES ($1, $2, $3, $3 || '/jwks', 'tessera')`,
+      [f.issuer, f.tenant, `https://${slug}.issuer.example`],
     );
     return f;
   }
@@ -216,10 +224,15 @@ describe('RLS belt › isolation', () => {
           await em.query(`UPDATE tessera.resource_servers SET status = 'disabled' WHERE id = $1`, [
             B.resourceServer,
           ]),
+          await em.query(
+            `UPDATE tessera.trusted_issuers SET jwks_uri = 'https://evil.example/jwks' WHERE id = $1`,
+            [B.issuer],
+          ),
+          await em.query(`DELETE FROM tessera.trusted_issuers WHERE id = $1`, [B.issuer]),
         ];
         return r.map((x: [unknown, number]) => x[1]);
       });
-      expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
       expect(await snapshot(B.tenant)).toEqual(before);
     });
 
@@ -399,21 +412,26 @@ describe('RLS belt › isolation', () => {
     await two.initialize();
     const twoTx = new TenantTransactions(two);
     try {
-      const results = await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => {
-          const want = i % 3 === 0 ? B : A;
-          return TenantContext.run(want.tenant, () =>
-            twoTx.run(async (em) => {
-              const first = await em.query(`SELECT tenant_id FROM tessera.clients`);
-              await new Promise((r) => setImmediate(r));
-              const second = await em.query(
-                `SELECT tenant_id FROM tessera.api_tokens UNION ALL SELECT tenant_id FROM tessera.token_denylist`,
-              );
-              return { want: want.tenant, rows: [...first, ...second] as { tenant_id: string }[] };
-            }),
-          );
-        }),
-      );
+      // Ten waves of 100 at once: each wave interleaves on the two connections, and no request
+      // queues behind 999 others for longer than the pool's connect timeout on a busy machine.
+      const one = (i: number) => {
+        const want = i % 3 === 0 ? B : A;
+        return TenantContext.run(want.tenant, () =>
+          twoTx.run(async (em) => {
+            const first = await em.query(`SELECT tenant_id FROM tessera.clients`);
+            await new Promise((r) => setImmediate(r));
+            const second = await em.query(
+              `SELECT tenant_id FROM tessera.api_tokens UNION ALL SELECT tenant_id FROM tessera.token_denylist`,
+            );
+            return { want: want.tenant, rows: [...first, ...second] as { tenant_id: string }[] };
+          }),
+        );
+      };
+      const results: Awaited<ReturnType<typeof one>>[] = [];
+      for (let wave = 0; wave < 10; wave++)
+        results.push(
+          ...(await Promise.all(Array.from({ length: 100 }, (_, i) => one(wave * 100 + i)))),
+        );
       const wrong = results.filter(
         (r) => r.rows.length !== 3 || r.rows.some((row) => row.tenant_id !== r.want),
       );

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import type { AppConfig } from '@tessera/config';
+import { ConfigError, type AppConfig } from '@tessera/config';
+import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
 import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
 import { HttpMetrics } from '@tessera/infrastructure/metrics/http-metrics';
 import { AuthModule } from './auth.module';
@@ -18,6 +20,17 @@ export interface AuthAppOptions {
   keyRing?: KeyRing;
 }
 
+/**
+ * Nest's logger until pino takes over, minus its stack trace for a start-up refusal: main.ts
+ * prints that as the one line an operator acts on.
+ */
+class StartupLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (message instanceof ConfigError || message instanceof KeyConfigError) return;
+    super.error(message, ...(rest as [string]));
+  }
+}
+
 /** Builds the HTTP app without listening: main.ts and the e2e tests share it. */
 export async function createAuthApp(
   cfg: AppConfig,
@@ -27,7 +40,7 @@ export async function createAuthApp(
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
-    logger: cfg.logLevel === 'silent' ? false : undefined,
+    logger: cfg.logLevel === 'silent' ? false : new StartupLogger(),
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');

@@ -22,11 +22,24 @@ describe('PromMetrics', () => {
     });
   });
 
-  it('two registries never share series (one per app instance)', () => {
-    const a = MetricsRegistry.create();
-    const b = MetricsRegistry.create();
-    expect(a).not.toBe(b);
-    expect(a.getSingleMetric('process_cpu_user_seconds_total')).toBeDefined();
-    expect(a.getSingleMetric('nodejs_active_handles_total')).toBeUndefined();
+  it('two registries never share series (one per app instance)', async () => {
+    const key = await generateSigningKey('ES256');
+    const ring = new KeyRing([{ material: key.material, primary: true, createdAt: new Date() }]);
+    const metricsOf = (registry: MetricsRegistry) =>
+      new PromMetrics(registry, new KeyLifecycleCollector(registry, ring), ring.alg);
+    const [ra, rb] = [MetricsRegistry.create(), MetricsRegistry.create()];
+    // A shared (global) registry would refuse the second set of series outright.
+    const [a, b] = [metricsOf(ra), metricsOf(rb)];
+    a.tokenIssued('client_credentials', ring.alg);
+    a.tokenIssued('client_credentials', ring.alg);
+    b.tokenIssued('client_credentials', ring.alg);
+    const issued = async (r: MetricsRegistry) =>
+      (await r.getSingleMetric('tessera_tokens_issued_total')!.get()).values.find(
+        (v) => v.labels.grant === 'client_credentials',
+      )?.value;
+    expect([await issued(ra), await issued(rb)]).toEqual([2, 1]);
+    expect(ra.getSingleMetric('process_cpu_user_seconds_total')).toBeDefined();
+    // prom-client's misnamed `_total` gauges are dropped (promtool rejects them).
+    expect(ra.getSingleMetric('nodejs_active_handles_total')).toBeUndefined();
   });
 });

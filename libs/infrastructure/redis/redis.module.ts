@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import Redis from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '@tessera/config';
+import { APP_CONFIG, ConfigError, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 
 /** Refuses (production) or warns (dev) when Redis may evict: eviction drops revocations. */
@@ -15,7 +15,8 @@ async function checkEvictionPolicy(redis: Redis, cfg: AppConfig, log: Logger): P
   const [, policy] = (await redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
   if (policy === undefined || policy === 'noeviction') return;
   const msg = `Redis maxmemory-policy is "${policy}": set it to noeviction, or consumed refresh tokens may be evicted and replayed`;
-  if (cfg.production) throw new Error(msg);
+  // A ConfigError: production stops with this one line, not a stack trace.
+  if (cfg.production) throw new ConfigError('REDIS_URL', `points at a ${msg}`);
   log.warn(msg);
 }
 

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   HealthCheck,
   HealthCheckService,
@@ -26,9 +27,18 @@ export class HealthController {
     return this.health.check([]);
   }
 
+  /** 503 with terminus's report (which dependency is down), not a generic error body. */
   @Get('ready')
   @HealthCheck()
-  ready() {
+  async ready(@Res({ passthrough: true }) res: Response) {
+    return this.checkReady().catch((e: unknown) => {
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      res.status(503).setHeader('Cache-Control', 'no-store');
+      return e.getResponse();
+    });
+  }
+
+  private checkReady() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 1500 }),
       () => {
