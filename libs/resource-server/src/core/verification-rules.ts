@@ -16,7 +16,15 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 /** Generous for any real token of ours, small enough that hostile input costs nothing. */
 export const MAX_TOKEN_LENGTH = 8192;
-export const REQUIRED_ACCESS_CLAIMS = ['aud', 'exp', 'iat', 'jti', 'sub', 'client_id', 'org'] as const;
+export const REQUIRED_ACCESS_CLAIMS = [
+  'aud',
+  'exp',
+  'iat',
+  'jti',
+  'sub',
+  'client_id',
+  'org',
+] as const;
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const KID = /^[A-Za-z0-9._:-]{1,128}$/;
