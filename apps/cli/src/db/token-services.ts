@@ -14,6 +14,7 @@ import {
 } from '@tessera/infrastructure/crypto/database-key-ring';
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
+import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
 import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { invalidToken } from '@tessera/domain/token/token.errors';
@@ -24,6 +25,7 @@ import { withCliDatabase, type CliDatabase } from './cli-database';
 export interface TokenServices extends CliDatabase {
   clients: ManageClients;
   records: TypeOrmTokenRecords;
+  retention: TypeOrmTokenRecordRetention;
   audit: AuditLog;
   /** Signing needs the server's keys: loaded only by commands that mint. */
   issuer(): Promise<IssueTokenUseCase>;
@@ -42,6 +44,7 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
       ...db,
       audit,
       records,
+      retention: new TypeOrmTokenRecordRetention(db.tx),
       clients: new ManageClients(new TypeOrmClientRepository(db.dataSource), audit),
       revoker: () => {
         throw new Error('assigned below');
