@@ -16,6 +16,23 @@ import {
   parseSessionId,
   remainingTtl,
 } from './session-id';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { whenRedisFails } from '../redis/redis-errors';
+
+/** Redis down or refusing: 503 (retry shortly), never a 500. */
+function unavailable(e: unknown): never {
+  try {
+    whenRedisFails(e);
+  } catch (mapped) {
+    if (mapped instanceof DomainError && mapped.code === 'temporarily_unavailable') {
+      throw Object.assign(
+        new DomainError('temporarily_unavailable', 'the session store is unavailable'),
+        { retryAfter: 1 },
+      );
+    }
+    throw mapped;
+  }
+}
 
 const sessionKey = (tenantId: string, idHash: string) => `tessera:${tenantId}:session:${idHash}`;
 const pendingKey = (idHash: string) => `tessera:login:${idHash}`;
@@ -34,7 +51,9 @@ export class RedisSessionStore implements SessionStore {
     const { id, secret } = newSessionId(data.tenantId);
     const idHash = hashSecret(secret);
     const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
-    await this.redis.set(sessionKey(data.tenantId, idHash), JSON.stringify(data), 'EX', ttl);
+    await this.redis
+      .set(sessionKey(data.tenantId, idHash), JSON.stringify(data), 'EX', ttl)
+      .catch(unavailable);
     return { id, idHash };
   }
 
@@ -43,37 +62,37 @@ export class RedisSessionStore implements SessionStore {
     if (!parsed) return null;
     const idHash = hashSecret(parsed.secret);
     const key = sessionKey(parsed.tenantId, idHash);
-    const raw = await this.redis.get(key);
+    const raw = await this.redis.get(key).catch(unavailable);
     if (!raw) return null;
     const data = JSON.parse(raw) as SessionData;
     const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
     if (ttl <= 0 || data.tenantId !== parsed.tenantId) {
-      await this.redis.del(key);
+      await this.redis.del(key).catch(unavailable);
       return null;
     }
-    await this.redis.expire(key, ttl);
+    await this.redis.expire(key, ttl).catch(unavailable);
     return { ...data, idHash };
   }
 
   async destroy(id: string): Promise<void> {
     const parsed = parseSessionId(id);
-    if (parsed) await this.redis.del(sessionKey(parsed.tenantId, hashSecret(parsed.secret)));
+    if (parsed)
+      await this.redis
+        .del(sessionKey(parsed.tenantId, hashSecret(parsed.secret)))
+        .catch(unavailable);
   }
 
   async savePending(login: PendingLogin): Promise<string> {
     const id = newSecret();
-    await this.redis.set(
-      pendingKey(hashSecret(id)),
-      JSON.stringify(login),
-      'EX',
-      this.t.pendingLoginTtl,
-    );
+    await this.redis
+      .set(pendingKey(hashSecret(id)), JSON.stringify(login), 'EX', this.t.pendingLoginTtl)
+      .catch(unavailable);
     return id;
   }
 
   async takePending(id: string): Promise<PendingLogin | null> {
     if (!isPendingId(id)) return null;
-    const raw = await this.redis.getdel(pendingKey(hashSecret(id)));
+    const raw = await this.redis.getdel(pendingKey(hashSecret(id))).catch(unavailable);
     return raw ? (JSON.parse(raw) as PendingLogin) : null;
   }
 }
