@@ -33,7 +33,11 @@ function countingRepo(existing: string[] = []) {
   return { repo, lookups: () => lookups, releaseAll: () => release.splice(0).forEach((r) => r()) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A clock the test moves: no test here depends on how fast the machine is. */
+function manualClock() {
+  let t = 1_000_000;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
 
 describe('CachedClientRepository', () => {
   it('N concurrent lookups of one unknown id cost one query; repeats inside the window cost none', async () => {
@@ -48,11 +52,15 @@ describe('CachedClientRepository', () => {
 
   it('an unknown id is asked again once the negative entry has expired', async () => {
     const { repo, lookups, releaseAll } = countingRepo();
-    const cache = new CachedClientRepository(repo, { negativeTtlMs: 50 });
+    const clock = manualClock();
+    const cache = new CachedClientRepository(repo, { negativeTtlMs: 5000, now: clock.now });
     const first = cache.findForAuthentication(ID);
     releaseAll();
     await first;
-    await sleep(120);
+    clock.advance(4000);
+    expect(await cache.findForAuthentication(ID)).toBeUndefined();
+    expect(lookups()).toBe(1);
+    clock.advance(2000);
     const again = cache.findForAuthentication(ID);
     releaseAll();
     await again;
@@ -61,7 +69,12 @@ describe('CachedClientRepository', () => {
 
   it('costsLookup: false for malformed ids, answers at hand, lookups in flight and ids found before', async () => {
     const { repo, releaseAll } = countingRepo([OTHER]);
-    const cache = new CachedClientRepository(repo, { ttlMs: 50, negativeTtlMs: 50 });
+    const clock = manualClock();
+    const cache = new CachedClientRepository(repo, {
+      ttlMs: 3000,
+      negativeTtlMs: 5000,
+      now: clock.now,
+    });
     expect(cache.costsLookup('junk')).toBe(false);
     expect(cache.costsLookup(ID)).toBe(true);
     const pending = cache.findForAuthentication(ID);
@@ -72,7 +85,7 @@ describe('CachedClientRepository', () => {
     const found = cache.findForAuthentication(OTHER);
     releaseAll();
     await found;
-    await sleep(120);
+    clock.advance(6000);
     expect(cache.costsLookup(ID)).toBe(true); // unknown again
     expect(cache.costsLookup(OTHER)).toBe(false); // found once: known, though its entry expired
   });

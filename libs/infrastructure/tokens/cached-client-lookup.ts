@@ -13,6 +13,8 @@ export interface ClientCacheOptions {
   negativeTtlMs?: number;
   /** How long an id stays "known" (found once) for the rate limiter's cost check. */
   knownTtlMs?: number;
+  /** The cache's clock (milliseconds); tests move it by hand. */
+  now?: () => number;
 }
 
 /** What the rate limiter asks before the lookup: would this id cost a database query? */
@@ -38,9 +40,10 @@ export class CachedClientRepository implements ClientRepository, ClientLookupCos
     private readonly inner: ClientRepository,
     opts: ClientCacheOptions = {},
   ) {
-    this.found = new LRUCache({ max: 10_000, ttl: opts.ttlMs ?? 3000 });
-    this.missing = new LRUCache({ max: 50_000, ttl: opts.negativeTtlMs ?? 5000 });
-    this.known = new LRUCache({ max: 50_000, ttl: opts.knownTtlMs ?? 10 * 60_000 });
+    const perf = opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {};
+    this.found = new LRUCache({ max: 10_000, ttl: opts.ttlMs ?? 3000, ...perf });
+    this.missing = new LRUCache({ max: 50_000, ttl: opts.negativeTtlMs ?? 5000, ...perf });
+    this.known = new LRUCache({ max: 50_000, ttl: opts.knownTtlMs ?? 10 * 60_000, ...perf });
   }
 
   findForAuthentication(clientId: string): Promise<Client | undefined> {
