@@ -102,7 +102,11 @@ async function main(stack: Stack): Promise<number> {
   const svc = await startServices(stack);
   const keys = await keyDir(stack, 2048);
   const s = await seed(svc, keys.dir, stack.dir, 0);
-  const srv = await startServer(stack, 'records', serverEnv(svc, keys.dir, stack.dir));
+  // The server's own passes (every TOKEN_PRUNE_INTERVAL) must not prune the rows measured here.
+  const srv = await startServer(stack, 'records', {
+    ...serverEnv(svc, keys.dir, stack.dir),
+    TOKEN_RECORD_RETENTION: '3650d',
+  });
   const ds = createDataSource({ url: svc.appUrl, poolSize: 2 });
   await ds.initialize();
   const retention = new TypeOrmTokenRecordRetention(new TenantTransactions(ds));
