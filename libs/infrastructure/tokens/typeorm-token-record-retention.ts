@@ -20,15 +20,18 @@ interface StatsRow {
 /*
  * Every comparison uses the database's now(): nodes whose clocks disagree still prune the same
  * rows. The batch walks api_tokens_expires_idx from the oldest row; FOR UPDATE SKIP LOCKED lets
- * nodes pruning at once take disjoint batches instead of queueing behind each other.
+ * nodes pruning at once take disjoint batches instead of queueing behind each other. The rows
+ * are then deleted by ctid (a TID scan, stable while we hold their locks): joining back on jti
+ * was 5-10 times slower in a 300 000-row comparison.
  */
 const PRUNE = `
-  WITH doomed AS (
-    SELECT jti FROM api_tokens
-     WHERE expires_at < now() - make_interval(secs => $1)
-     ORDER BY expires_at LIMIT $2
-       FOR UPDATE SKIP LOCKED),
-  gone AS (DELETE FROM api_tokens t USING doomed d WHERE t.jti = d.jti RETURNING 1)
+  WITH gone AS (
+    DELETE FROM api_tokens WHERE ctid = ANY(ARRAY(
+      SELECT ctid FROM api_tokens
+       WHERE expires_at < now() - make_interval(secs => $1)
+       ORDER BY expires_at LIMIT $2
+         FOR UPDATE SKIP LOCKED))
+    RETURNING 1)
   SELECT count(*)::int AS n FROM gone`;
 
 const STATS = `
