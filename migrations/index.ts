@@ -3,6 +3,7 @@ import { Tenancy1763800100000 } from './1763800100000-tenancy';
 import { TrustedIssuers1763800200000 } from './1763800200000-trusted-issuers';
 import { SigningKeyStore1763800300000 } from './1763800300000-signing-key-store';
 import { ResourceServers1763800500000 } from './1763800500000-resource-servers';
+import { BoundedRecords1763800700000 } from './1763800700000-bounded-records';
 
 /** In order. Each tenant table's RLS policy ships in the migration that creates it. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TrustedIssuers1763800200000,
   SigningKeyStore1763800300000,
   ResourceServers1763800500000,
+  BoundedRecords1763800700000,
 ];

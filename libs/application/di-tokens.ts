@@ -21,6 +21,10 @@ export const DI = {
   Users: Symbol('UserRepository'),
   Memberships: Symbol('MembershipRepository'),
   TokenRecords: Symbol('TokenRecordRepository'),
+  TokenRecordRetention: Symbol('TokenRecordRetention'),
+  PruneTokenRecords: Symbol('PruneTokenRecordsUseCase'),
+  /** Infrastructure-internal: the client cache, asked by the rate limiter what a lookup costs. */
+  ClientLookupCost: Symbol('ClientLookupCost'),
   IssueToken: Symbol('IssueTokenUseCase'),
   AuthenticateClient: Symbol('AuthenticateClient'),
   ManageClients: Symbol('ManageClients'),

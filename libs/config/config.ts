@@ -31,7 +31,23 @@ export interface AppConfig {
     poolSize: number;
     runMigrations: boolean;
   };
-  redis: { url?: string };
+  /** evictionPolicyChecked: an operator confirmed noeviction by hand (CONFIG disabled). */
+  redis: { url?: string; evictionPolicyChecked: boolean };
+  /**
+   * api_tokens: rows are pruned `retention` seconds past expiry, every `pruneIntervalMs`, in
+   * batches of `pruneBatch`; the group commit holds at most `queueLimit` pending rows
+   * (`tenantQueueLimit` per tenant) and writes with at most `writers` connections at once.
+   */
+  tokenRecords: {
+    retention: number;
+    pruneIntervalMs: number;
+    pruneBatch: number;
+    queueLimit: number;
+    tenantQueueLimit: number;
+    writers: number;
+  };
+  /** Milliseconds an unknown client_id is remembered as unknown. */
+  clients: { negativeCacheMs: number };
   /** Seconds between incremental denylist resyncs from Postgres (the broadcast's safety net). */
   denylist: { syncInterval: number };
   /** Seconds a long poll of the revocation feed is held open with nothing to deliver. */
@@ -98,6 +114,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && e.OIDC_ISSUER_URL?.startsWith('http:')) {
     throw new ConfigError('OIDC_ISSUER_URL', 'must be https in production');
   }
+  if (e.TOKEN_RECORD_RETENTION < e.CLOCK_SKEW_LEEWAY) {
+    // A token is accepted until exp + leeway; revoking it by jti needs its record until then.
+    throw new ConfigError('TOKEN_RECORD_RETENTION', 'must be at least CLOCK_SKEW_LEEWAY');
+  }
+  if (e.TOKEN_RECORD_WRITERS !== undefined && e.TOKEN_RECORD_WRITERS >= e.DATABASE_POOL_SIZE) {
+    throw new ConfigError('TOKEN_RECORD_WRITERS', 'must be below DATABASE_POOL_SIZE');
+  }
   if (e.DATABASE_ADMIN_URL && !e.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is required when DATABASE_ADMIN_URL is set');
   }
@@ -120,7 +143,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       poolSize: e.DATABASE_POOL_SIZE,
       runMigrations: (e.MIGRATIONS_RUN ?? (production ? 'never' : 'auto')) === 'auto',
     },
-    redis: { url: e.REDIS_URL },
+    redis: { url: e.REDIS_URL, evictionPolicyChecked: e.REDIS_EVICTION_POLICY_CHECKED },
+    tokenRecords: {
+      retention: e.TOKEN_RECORD_RETENTION,
+      pruneIntervalMs: e.TOKEN_PRUNE_INTERVAL,
+      pruneBatch: e.TOKEN_PRUNE_BATCH,
+      queueLimit: e.TOKEN_RECORD_QUEUE_LIMIT,
+      tenantQueueLimit: Math.min(e.TOKEN_RECORD_TENANT_QUEUE_LIMIT, e.TOKEN_RECORD_QUEUE_LIMIT),
+      // Half the pool by default: client lookups, refreshes and revocations need the rest.
+      writers: e.TOKEN_RECORD_WRITERS ?? Math.max(1, Math.floor(e.DATABASE_POOL_SIZE / 2)),
+    },
+    clients: { negativeCacheMs: e.CLIENT_NEGATIVE_CACHE_TTL },
     denylist: { syncInterval: e.DENYLIST_SYNC_INTERVAL },
     revocationFeed: { maxWait: e.REVOCATION_FEED_MAX_WAIT },
     keys: {

@@ -60,9 +60,14 @@ const canConnect = (port: number) =>
     s.on('error', () => resolve(false));
   });
 
-export async function startRedisServer(
-  opts: { maxmemoryPolicy?: string } = {},
-): Promise<TestRedisServer> {
+export interface RedisServerOptions {
+  /** Start with `rename-command CONFIG ""`, as managed Redis services often do. */
+  disableConfig?: boolean;
+  /** Default noeviction; a test of the production refusal starts an evicting one. */
+  maxmemoryPolicy?: string;
+}
+
+export async function startRedisServer(opts: RedisServerOptions = {}): Promise<TestRedisServer> {
   const bin = ensureRedisServer();
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -70,11 +75,9 @@ export async function startRedisServer(
   const start = async () => {
     if (child) return;
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
-    child = spawn(
-      bin,
-      [...args, 'no', '--maxmemory-policy', opts.maxmemoryPolicy ?? 'noeviction'],
-      { stdio: 'ignore' },
-    );
+    args.push('no', '--maxmemory-policy', opts.maxmemoryPolicy ?? 'noeviction');
+    if (opts.disableConfig) args.push('--rename-command', 'CONFIG', '');
+    child = spawn(bin, args, { stdio: 'ignore' });
     child.once('exit', () => (child = undefined));
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(port))) {

@@ -11,6 +11,8 @@ export interface PresentedCredentials {
 }
 
 const CLIENT_ID = /^cli_[0-9a-z]{26}$/;
+/** Only a well-formed id is ever looked up: anything else fails without database work. */
+export const isWellFormedClientId = (id: string) => CLIENT_ID.test(id);
 const failed = () => new DomainError('invalid_client', 'client authentication failed');
 
 /** Hashes a client secret: secrets are 256-bit random, so SHA-256 suffices (README explains). */

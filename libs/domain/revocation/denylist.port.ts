@@ -17,6 +17,6 @@ export interface Denylist {
   deny(entries: readonly DenylistEntry[]): Promise<void>;
   /** The per-request check: local, no I/O. */
   isDenied(jti: string): boolean;
-  /** Deletes expired entries; returns how many. */
-  prune(now?: Date): Promise<number>;
+  /** Deletes entries past expiry plus the leeway (by the database clock); returns how many. */
+  prune(): Promise<number>;
 }

@@ -14,16 +14,23 @@ export interface PostgresDenylistOptions {
   warn?: (message: string) => void;
 }
 
-/**
- * Rows are read again for this long after a sync first could have seen them. `seq` is taken at
- * INSERT but becomes visible at COMMIT, so a row with a lower seq can appear after a higher one
- * was read; a deny transaction is one statement, far shorter than this (statement_timeout 10s).
+/*
+ * The resync reads each row once, late commits included. `seq` (and any time column) is
+ * taken at INSERT but becomes visible at COMMIT, so a high-water mark on it can step over a
+ * row whose transaction was still open. Instead every row carries its transaction id (xid8)
+ * and a sync remembers the snapshot it read under: the next one reads exactly the rows whose
+ * transactions that snapshot did not see (still running then, or begun since) — an index
+ * range from the snapshot's xmin, filtered by pg_visible_in_snapshot.
  */
-const OVERLAP_MS = 30_000;
 const SWEEP_EVERY_MS = 30_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
 const TABLE = 'tessera.token_denylist';
+
+interface Entry {
+  jti: string;
+  expires_at: Date;
+}
 
 /**
  * The denylist: Postgres holds the truth, every node a replica (jti → deny-until, epoch ms) of
@@ -33,8 +40,8 @@ const TABLE = 'tessera.token_denylist';
  */
 export class PostgresDenylist implements Denylist {
   private readonly denied = new Map<string, number>();
-  /** (when, highest seq read): the resync starts from the one OVERLAP_MS old. */
-  private marks: { at: number; seq: number }[] = [];
+  /** The snapshot (pg_snapshot text) the last load or sync read under. */
+  private seen?: string;
   private syncing?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
@@ -115,13 +122,14 @@ export class PostgresDenylist implements Denylist {
     return false;
   }
 
-  async prune(now: Date = this.clock.now()): Promise<number> {
-    const before = new Date(now.getTime() - this.o.leewayMs);
+  /** By the database's clock: nodes whose clocks disagree prune the same rows. */
+  async prune(): Promise<number> {
     const rows = await this.o.tx.crossTenant('denylist-prune', (em) =>
       em.query<{ n: number }[]>(
-        `WITH gone AS (DELETE FROM ${TABLE} WHERE expires_at < $1 RETURNING 1)
+        `WITH gone AS (DELETE FROM ${TABLE}
+                        WHERE expires_at < now() - make_interval(secs => $1) RETURNING 1)
          SELECT count(*)::int AS n FROM gone`,
-        [before],
+        [this.o.leewayMs / 1000],
       ),
     );
     return rows[0]?.n ?? 0;
@@ -136,7 +144,7 @@ export class PostgresDenylist implements Denylist {
     return this.denied.size;
   }
 
-  /** Reads whatever changed since the overlap mark; concurrent callers share one run. */
+  /** Reads the rows committed since the last sync's snapshot; concurrent callers share one run. */
   sync(): Promise<void> {
     this.syncing ??= this.syncOnce()
       .catch((e: Error) => this.warn(`denylist resync failed: ${e.message}`))
@@ -145,45 +153,47 @@ export class PostgresDenylist implements Denylist {
   }
 
   private async fullLoad(): Promise<void> {
-    const since = this.liveSince();
-    const { max, rows } = await this.o.tx.crossTenant('denylist-sync', async (em) => {
-      // The high-water mark first: a row committed after it is read again by the next sync.
-      const [m] = await em.query<{ max: string }[]>(
-        `SELECT coalesce(max(seq), 0)::text AS max FROM ${TABLE}`,
-      );
-      const found = await em.query<{ jti: string; expires_at: Date }[]>(
-        `SELECT jti, expires_at FROM ${TABLE} WHERE expires_at > $1`,
-        [since],
-      );
-      return { max: Number(m!.max), rows: found };
-    });
-    for (const r of rows) this.add(r.jti, r.expires_at.getTime());
-    this.mark(max);
+    await this.read(
+      (em) =>
+        em.query<Entry[]>(`SELECT jti, expires_at FROM ${TABLE} WHERE expires_at > $1`, [
+          this.liveSince(),
+        ]),
+      undefined,
+    );
   }
 
   private async syncOnce(): Promise<void> {
-    const from = this.marks[0]?.seq ?? 0;
-    const rows = await this.o.tx.crossTenant('denylist-sync', (em) =>
-      em.query<{ jti: string; expires_at: Date; seq: string }[]>(
-        `SELECT jti, expires_at, seq::text AS seq FROM ${TABLE}
-         WHERE seq > $1 AND expires_at > $2 ORDER BY seq`,
-        [from, this.liveSince()],
-      ),
+    if (!this.seen) return this.fullLoad();
+    await this.read(
+      (em) =>
+        em.query<Entry[]>(
+          `SELECT jti, expires_at FROM ${TABLE}
+            WHERE xid >= pg_snapshot_xmin($1::pg_snapshot)
+              AND NOT pg_visible_in_snapshot(xid, $1::pg_snapshot)
+              AND expires_at > $2`,
+          [this.seen, this.liveSince()],
+        ),
+      this.seen,
     );
-    let max = this.marks.at(-1)?.seq ?? 0;
-    for (const r of rows) {
-      this.add(r.jti, r.expires_at.getTime());
-      max = Math.max(max, Number(r.seq));
-    }
-    this.mark(max);
     this.sweep();
   }
 
-  private mark(seq: number): void {
-    const now = this.clock.now().getTime();
-    this.syncedAt = new Date(now);
-    this.marks.push({ at: now, seq });
-    while (this.marks.length > 1 && this.marks[1]!.at <= now - OVERLAP_MS) this.marks.shift();
+  /**
+   * The snapshot is taken first, in its own statement: the rows query then sees at least what
+   * it saw, so a row is read now or by the next sync, never by neither (at worst by both).
+   */
+  private async read(
+    rowsQuery: (em: EntityManager) => Promise<Entry[]>,
+    expected: string | undefined,
+  ): Promise<void> {
+    const { snapshot, rows } = await this.o.tx.crossTenant('denylist-sync', async (em) => {
+      const [s] = await em.query<{ s: string }[]>(`SELECT pg_current_snapshot()::text AS s`);
+      return { snapshot: s!.s, rows: await rowsQuery(em) };
+    });
+    for (const r of rows) this.add(r.jti, r.expires_at.getTime());
+    // A concurrent full load (start) may have moved on meanwhile: keep the newer snapshot.
+    if (this.seen === expected) this.seen = snapshot;
+    this.syncedAt = this.clock.now();
   }
 
   private applyMessage(message: string): void {

@@ -10,14 +10,33 @@ import Redis from 'ioredis';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 
-/** Refuses (production) or warns (dev) when Redis may evict: eviction drops revocations. */
-async function checkEvictionPolicy(redis: Redis, cfg: AppConfig, log: Logger): Promise<void> {
-  const [, policy] = (await redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
-  if (policy === undefined || policy === 'noeviction') return;
-  const msg = `Redis maxmemory-policy is "${policy}": set it to noeviction, or consumed refresh tokens may be evicted and replayed`;
-  // A ConfigError: production stops with this one line, not a stack trace.
-  if (cfg.production) throw new ConfigError('REDIS_URL', `points at a ${msg}`);
-  log.warn(msg);
+/**
+ * Refuses (production) or warns (dev) when Redis may evict: eviction drops revocations and
+ * consumed-token markers. Managed Redis often disables CONFIG: then the policy cannot be read,
+ * and production starts only if REDIS_EVICTION_POLICY_CHECKED says an operator checked it.
+ */
+export async function checkEvictionPolicy(
+  redis: Pick<Redis, 'config'>,
+  cfg: Pick<AppConfig, 'production' | 'redis'>,
+  log: Pick<Logger, 'warn' | 'log'>,
+): Promise<void> {
+  const reply = (await redis.config('GET', 'maxmemory-policy').catch(() => [])) as unknown;
+  const policy = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
+  if (policy === 'noeviction') return;
+  if (typeof policy !== 'string') {
+    if (cfg.redis.evictionPolicyChecked) {
+      log.log('Redis hides its maxmemory-policy; REDIS_EVICTION_POLICY_CHECKED: checked by hand');
+      return;
+    }
+    const detail =
+      'must be true when Redis does not answer CONFIG GET maxmemory-policy (managed Redis often disables CONFIG): confirm the policy is noeviction by hand, then set it';
+    if (cfg.production) throw new ConfigError('REDIS_EVICTION_POLICY_CHECKED', detail);
+    log.warn(`REDIS_EVICTION_POLICY_CHECKED ${detail}`);
+    return;
+  }
+  const msg = `maxmemory-policy is "${policy.slice(0, 40)}": set it to noeviction, or consumed refresh tokens may be evicted and replayed`;
+  if (cfg.production) throw new ConfigError('REDIS_URL', msg);
+  log.warn(`Redis ${msg}`);
 }
 
 class RedisLifecycle implements OnApplicationShutdown {

@@ -18,6 +18,23 @@ import {
   parseSessionId,
   remainingTtl,
 } from './session-id';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { whenRedisFails } from '../redis/redis-errors';
+
+/** Redis down or refusing: 503 (retry shortly), never a 500. */
+function unavailable(e: unknown): never {
+  try {
+    whenRedisFails(e);
+  } catch (mapped) {
+    if (mapped instanceof DomainError && mapped.code === 'temporarily_unavailable') {
+      throw Object.assign(
+        new DomainError('temporarily_unavailable', 'the session store is unavailable'),
+        { retryAfter: 1 },
+      );
+    }
+    throw mapped;
+  }
+}
 
 const sessionKey = (tenantId: string, idHash: string) => `tessera:${tenantId}:session:${idHash}`;
 const pendingKey = (idHash: string) => `tessera:login:${idHash}`;
@@ -49,7 +66,7 @@ export class RedisSessionStore implements SessionStore {
     const indexes = [idpKey('sub', data.issuer, data.subject)];
     if (data.idpSid) indexes.push(idpKey('sid', data.issuer, data.idpSid));
     for (const k of indexes) tx.sadd(k, member).expire(k, this.t.absoluteTtl);
-    await tx.exec();
+    await tx.exec().catch(unavailable);
     return { id, idHash };
   }
 
@@ -58,21 +75,24 @@ export class RedisSessionStore implements SessionStore {
     if (!parsed) return null;
     const idHash = hashSecret(parsed.secret);
     const key = sessionKey(parsed.tenantId, idHash);
-    const raw = await this.redis.get(key);
+    const raw = await this.redis.get(key).catch(unavailable);
     if (!raw) return null;
     const data = JSON.parse(raw) as SessionData;
     const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
     if (ttl <= 0 || data.tenantId !== parsed.tenantId) {
-      await this.redis.del(key);
+      await this.redis.del(key).catch(unavailable);
       return null;
     }
-    await this.redis.expire(key, ttl);
+    await this.redis.expire(key, ttl).catch(unavailable);
     return { ...data, idHash };
   }
 
   async destroy(id: string): Promise<void> {
     const parsed = parseSessionId(id);
-    if (parsed) await this.redis.del(sessionKey(parsed.tenantId, hashSecret(parsed.secret)));
+    if (parsed)
+      await this.redis
+        .del(sessionKey(parsed.tenantId, hashSecret(parsed.secret)))
+        .catch(unavailable);
   }
 
   async endIdpSessions(issuer: string, match: { sid?: string; subject?: string }) {
@@ -83,33 +103,34 @@ export class RedisSessionStore implements SessionStore {
         : undefined;
     if (!key) return [];
     const ended: { tenantId: string; userId: string }[] = [];
-    for (const member of await this.redis.smembers(key)) {
-      const [tenantId, idHash] = member.split(':');
-      const sKey = sessionKey(tenantId!, idHash!);
-      const raw = await this.redis.get(sKey);
-      const data = raw ? (JSON.parse(raw) as SessionData) : null;
-      if (data && !matchesIdp(data, issuer, match)) continue;
-      if (data && (await this.redis.del(sKey)))
-        ended.push({ tenantId: data.tenantId, userId: data.userId });
-      await this.redis.srem(key, member);
+    try {
+      for (const member of await this.redis.smembers(key)) {
+        const [tenantId, idHash] = member.split(':');
+        const sKey = sessionKey(tenantId!, idHash!);
+        const raw = await this.redis.get(sKey);
+        const data = raw ? (JSON.parse(raw) as SessionData) : null;
+        if (data && !matchesIdp(data, issuer, match)) continue;
+        if (data && (await this.redis.del(sKey)))
+          ended.push({ tenantId: data.tenantId, userId: data.userId });
+        await this.redis.srem(key, member);
+      }
+    } catch (e) {
+      unavailable(e);
     }
     return ended;
   }
 
   async savePending(login: PendingLogin): Promise<string> {
     const id = newSecret();
-    await this.redis.set(
-      pendingKey(hashSecret(id)),
-      JSON.stringify(login),
-      'EX',
-      this.t.pendingLoginTtl,
-    );
+    await this.redis
+      .set(pendingKey(hashSecret(id)), JSON.stringify(login), 'EX', this.t.pendingLoginTtl)
+      .catch(unavailable);
     return id;
   }
 
   async takePending(id: string): Promise<PendingLogin | null> {
     if (!isPendingId(id)) return null;
-    const raw = await this.redis.getdel(pendingKey(hashSecret(id)));
+    const raw = await this.redis.getdel(pendingKey(hashSecret(id))).catch(unavailable);
     return raw ? (JSON.parse(raw) as PendingLogin) : null;
   }
 }

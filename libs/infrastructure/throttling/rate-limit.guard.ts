@@ -14,6 +14,12 @@ import type { Metrics } from '@tessera/application/ports/metrics.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { RequestPrincipals } from './request-principal';
+import { counterKey, ipKey } from './rate-limit-keys';
+
+const precounted = new WeakSet<Request>();
+
+/** Already counted against its address before its client lookup (the anonymous limit skips it). */
+export const countedBeforeLookup = (req: Request) => precounted.has(req);
 
 export type LimitScope = 'anonymous' | 'authenticated' | 'token' | 'session';
 
@@ -41,8 +47,27 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   override async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (!this.cfg.rateLimit.enabled || (await this.shouldSkip(ctx))) return true;
-    await this.principals.resolve(ctx.switchToHttp().getRequest<Request>());
+    const req = ctx.switchToHttp().getRequest<Request>();
+    if (this.principals.costsClientLookup(req)) await this.countAddress(ctx, req);
+    await this.principals.resolve(req);
     return super.canActivate(ctx);
+  }
+
+  /**
+   * A client id this node does not know costs a query to look up: the address pays for it
+   * first, so a flood of random ids is refused (429) by the counter, never by the database.
+   * Same counter as the anonymous throttler, which then skips the request.
+   */
+  private async countAddress(ctx: ExecutionContext, req: Request): Promise<void> {
+    const rl = this.cfg.rateLimit;
+    const ttl = rl.windowSeconds * 1000;
+    const tracker = ipKey(req);
+    const key = counterKey('anonymous', tracker);
+    const hit = await this.storageService.increment(key, ttl, rl.anonymous, ttl, 'anonymous');
+    precounted.add(req);
+    if (hit.isBlocked) {
+      await this.throwThrottlingException(ctx, { ...hit, limit: rl.anonymous, ttl, key, tracker });
+    }
   }
 
   protected override async shouldSkip(ctx: ExecutionContext): Promise<boolean> {

@@ -11,6 +11,7 @@ import type {
 import type { SessionStore } from '@tessera/application/session/session-store.port';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
 import { sessionCookieNames } from '../session/session-cookie-names';
+import type { ClientLookupCost } from '../tokens/cached-client-lookup';
 
 /** Who a request proved to be, for rate limiting: a verified credential, never a claimed one. */
 export interface RatePrincipal {
@@ -71,8 +72,20 @@ export class RequestPrincipals {
     @Optional() @Inject(DI.AuthenticateClient) private readonly clients?: AuthenticateClient,
     @Optional() @Inject(DI.VerifyAccessToken) private readonly tokens?: TokenVerifier,
     @Optional() @Inject(DI.SessionStore) private readonly sessions?: SessionStore,
+    @Optional() @Inject(DI.ClientLookupCost) private readonly lookups?: ClientLookupCost,
   ) {
     this.sessionCookie = sessionCookieNames(cfg.issuer).session;
+  }
+
+  /**
+   * Would verifying this request's client credentials cost a database query for an id this
+   * node does not know? Such a request is counted against its address before the lookup.
+   */
+  costsClientLookup(req: Request): boolean {
+    if (req.method !== 'POST' || !req.path.startsWith('/oauth/') || !this.lookups) return false;
+    const creds = clientCredentials(req);
+    const id = (creds?.basic ?? creds?.post)?.clientId;
+    return id !== undefined && this.lookups.costsLookup(id);
   }
 
   async resolve(req: Request): Promise<RatePrincipal | null> {

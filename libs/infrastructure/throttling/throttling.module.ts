@@ -12,7 +12,7 @@ import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import { FailOpenStorage } from './fail-open-storage';
-import { RateLimitGuard } from './rate-limit.guard';
+import { countedBeforeLookup, RateLimitGuard } from './rate-limit.guard';
 import { counterKey, ipKey, matchedRoute } from './rate-limit-keys';
 import { principalOf, RequestPrincipals } from './request-principal';
 
@@ -55,7 +55,7 @@ function throttlerOptions(cfg: AppConfig, redis: Redis | null): ThrottlerModuleO
         name: 'anonymous',
         ttl,
         limit: rl.anonymous,
-        skipIf: (ctx) => !rl.enabled || principal(ctx) !== null,
+        skipIf: (ctx) => !rl.enabled || principal(ctx) !== null || countedBeforeLookup(req(ctx)),
         getTracker: (r) => ipKey(r as Request),
       },
       {

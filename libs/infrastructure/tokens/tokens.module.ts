@@ -30,6 +30,11 @@ import { ResolveResources } from '@tessera/application/resource-servers/resolve-
 import type { ResourceServerRepository } from '@tessera/application/resource-servers/resource-server-repository.port';
 import { TypeOrmResourceServers } from './typeorm-resource-servers';
 import { CachedResourceServers } from './cached-resource-servers';
+import { TypeOrmTokenRecordRetention } from './typeorm-token-record-retention';
+import { TokenRecordPruning } from './token-record-pruning';
+import { PruneTokenRecords } from '@tessera/application/prune-token-records/prune-token-records.use-case';
+import type { TokenRecordRetention } from '@tessera/application/tokens/token-record-retention.port';
+import type { TenantTransactions } from '../postgres/tenant-transaction';
 
 const SETTINGS = Symbol('TokenSettings');
 
@@ -58,9 +63,13 @@ const SETTINGS = Symbol('TokenSettings');
     },
     {
       provide: DI.Clients,
-      inject: [DataSource],
-      useFactory: (ds: DataSource) => new CachedClientRepository(new TypeOrmClientRepository(ds)),
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (ds: DataSource, cfg: AppConfig) =>
+        new CachedClientRepository(new TypeOrmClientRepository(ds), {
+          negativeTtlMs: cfg.clients.negativeCacheMs,
+        }),
     },
+    { provide: DI.ClientLookupCost, useExisting: DI.Clients },
     {
       provide: DI.ResourceServers,
       inject: [DataSource],
@@ -73,8 +82,33 @@ const SETTINGS = Symbol('TokenSettings');
     },
     {
       provide: DI.TokenRecords,
-      inject: [DataSource],
-      useFactory: (ds: DataSource) => new GroupCommitTokenRecords(new TypeOrmTokenRecords(ds)),
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (ds: DataSource, cfg: AppConfig) =>
+        new GroupCommitTokenRecords(new TypeOrmTokenRecords(ds), {
+          queueLimit: cfg.tokenRecords.queueLimit,
+          tenantQueueLimit: cfg.tokenRecords.tenantQueueLimit,
+          writers: cfg.tokenRecords.writers,
+        }),
+    },
+    {
+      provide: DI.TokenRecordRetention,
+      inject: [DI.TenantTransactions],
+      useFactory: (tx: TenantTransactions) => new TypeOrmTokenRecordRetention(tx),
+    },
+    {
+      provide: DI.PruneTokenRecords,
+      inject: [DI.TokenRecordRetention, APP_CONFIG],
+      useFactory: (r: TokenRecordRetention, cfg: AppConfig) =>
+        new PruneTokenRecords(r, {
+          retention: cfg.tokenRecords.retention,
+          batch: cfg.tokenRecords.pruneBatch,
+        }),
+    },
+    {
+      provide: TokenRecordPruning,
+      inject: [DI.PruneTokenRecords, APP_CONFIG],
+      useFactory: (p: PruneTokenRecords, cfg: AppConfig) =>
+        new TokenRecordPruning(p, cfg.tokenRecords.pruneIntervalMs),
     },
     {
       provide: DI.TenantStatus,
@@ -174,7 +208,10 @@ const SETTINGS = Symbol('TokenSettings');
     DI.Clock,
     DI.TokenIssuer,
     DI.Clients,
+    DI.ClientLookupCost,
     DI.TokenRecords,
+    DI.TokenRecordRetention,
+    DI.PruneTokenRecords,
     DI.TenantStatus,
     DI.AuthenticateClient,
     DI.ManageClients,

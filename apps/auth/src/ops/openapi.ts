@@ -30,6 +30,13 @@ const tooMany = {
   headers: { 'Retry-After': { schema: { type: 'integer' } } },
 };
 
+const unavailable = {
+  ...oauthError,
+  description:
+    'temporarily_unavailable: the token store is busy or away (queue full, Redis down); `Retry-After` says when to try again',
+  headers: { 'Retry-After': { schema: { type: 'integer' } } },
+};
+
 const form = (required: string[], properties: Record<string, Schema>) => ({
   required: true,
   content: {
@@ -100,6 +107,7 @@ const OAUTH_PATHS: Paths = {
         '400': oauthError,
         '401': { ...oauthError, description: 'invalid_client, with WWW-Authenticate' },
         '429': tooMany,
+        '503': unavailable,
       },
     },
   },

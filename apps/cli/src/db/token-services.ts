@@ -14,6 +14,7 @@ import {
 } from '@tessera/infrastructure/crypto/database-key-ring';
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
+import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
 import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { invalidToken } from '@tessera/domain/token/token.errors';
@@ -30,6 +31,7 @@ export interface TokenServices extends CliDatabase {
   /** RFC 8707 checks for `token mint --resources`, as the token endpoint does them. */
   resolveResources: ResolveResources;
   records: TypeOrmTokenRecords;
+  retention: TypeOrmTokenRecordRetention;
   audit: AuditLog;
   /** Signing needs the server's keys: loaded only by commands that mint. */
   issuer(): Promise<IssueTokenUseCase>;
@@ -49,6 +51,7 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
       ...db,
       audit,
       records,
+      retention: new TypeOrmTokenRecordRetention(db.tx),
       clients: new ManageClients(new TypeOrmClientRepository(db.dataSource), audit),
       resourceServers: new ManageResourceServers(servers, audit),
       resolveResources: new ResolveResources(servers),
