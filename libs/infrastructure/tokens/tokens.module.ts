@@ -26,8 +26,12 @@ import { CachedClientRepository } from './cached-client-lookup';
 import { TypeOrmTokenRecords } from './typeorm-token-records';
 import { GroupCommitTokenRecords } from './group-commit-token-records';
 import { CachedTenantStatus } from './cached-tenant-status';
+import { TypeOrmRefreshLedger } from './typeorm-refresh-ledger';
+import type { RefreshLedger } from '@tessera/application/tokens/refresh-ledger.port';
+import type { MembershipReader } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 
 const SETTINGS = Symbol('TokenSettings');
+const LEDGER = Symbol('RefreshLedger');
 
 /** Binds the token lifecycle's ports to adapters and assembles its use cases. */
 @Global()
@@ -40,6 +44,7 @@ const SETTINGS = Symbol('TokenSettings');
       useFactory: (cfg: AppConfig): TokenSettings => ({
         refreshTtl: cfg.tokens.refreshTtl,
         refreshGrace: cfg.tokens.refreshGrace,
+        refreshFamilyLifetime: cfg.tokens.refreshFamilyLifetime,
       }),
     },
     {
@@ -61,6 +66,11 @@ const SETTINGS = Symbol('TokenSettings');
       provide: DI.TokenRecords,
       inject: [DataSource],
       useFactory: (ds: DataSource) => new GroupCommitTokenRecords(new TypeOrmTokenRecords(ds)),
+    },
+    {
+      provide: LEDGER,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TypeOrmRefreshLedger(ds),
     },
     {
       provide: DI.TenantStatus,
@@ -98,6 +108,8 @@ const SETTINGS = Symbol('TokenSettings');
         DI.Metrics,
         APP_CONFIG,
         DI.AuditLog,
+        LEDGER,
+        DI.Clock,
       ],
       useFactory: (
         v: TokenVerifier,
@@ -107,7 +119,9 @@ const SETTINGS = Symbol('TokenSettings');
         m: Metrics,
         cfg: AppConfig,
         a: AuditLog,
-      ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway),
+        l: RefreshLedger,
+        c: Clock,
+      ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway, l, c),
     },
     {
       provide: DI.RotateRefresh,
@@ -116,17 +130,21 @@ const SETTINGS = Symbol('TokenSettings');
         DI.IssueToken,
         DI.RevokeToken,
         DI.TenantStatus,
-        DI.TokenRecords,
+        LEDGER,
+        DI.Memberships,
         SETTINGS,
+        DI.Clock,
       ],
       useFactory: (
         s: RefreshStore,
         i: IssueTokenUseCase,
         r: RevokeTokenUseCase,
         t: TenantStatusReader,
-        rec: TokenRecords,
+        l: RefreshLedger,
+        mem: MembershipReader,
         st: TokenSettings,
-      ) => new RotateRefreshUseCase(s, i, r, t, rec, st),
+        c: Clock,
+      ) => new RotateRefreshUseCase(s, i, r, t, l, mem, st, c),
     },
     {
       provide: DI.VerifyAccessToken,

@@ -14,6 +14,7 @@ import {
 } from '@tessera/infrastructure/crypto/database-key-ring';
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
+import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-refresh-ledger';
 import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { invalidToken } from '@tessera/domain/token/token.errors';
@@ -82,6 +83,7 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         return new IssueTokenUseCase(issuer, store ?? refreshUnavailable, records, noopMetrics, {
           refreshTtl: db.cfg.tokens.refreshTtl,
           refreshGrace: db.cfg.tokens.refreshGrace,
+          refreshFamilyLifetime: db.cfg.tokens.refreshFamilyLifetime,
         });
       },
     };
@@ -106,6 +108,8 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         noopMetrics,
         audit,
         db.cfg.tokens.leeway,
+        new TypeOrmRefreshLedger(db.dataSource),
+        systemClock,
       );
     };
     try {
@@ -126,6 +130,7 @@ const noRefreshStore: RefreshStore = {
   save: unavailable,
   consume: unavailable,
   attachSuccessor: unavailable,
+  finishRotation: unavailable,
   revokeFamily: async () => [],
   peek: async () => undefined,
 };
@@ -133,6 +138,7 @@ const refreshUnavailable: RefreshStore = {
   save: unavailable,
   consume: unavailable,
   attachSuccessor: unavailable,
+  finishRotation: unavailable,
   revokeFamily: unavailable,
   peek: unavailable,
 };
