@@ -86,7 +86,10 @@ class FakeLedger implements RefreshLedger {
     const denied: DenylistEntry[] = [];
     for (const r of this.rows.values()) {
       if (r.familyId !== familyId) continue;
-      if (!r.revokedAt) ((r.revokedAt = new Date()), newly++);
+      if (!r.revokedAt) {
+        r.revokedAt = new Date();
+        newly++;
+      }
       if (r.kind === 'access' && r.expiresAt > since)
         denied.push({ jti: r.jti, tenantId, expiresAt: r.expiresAt, reason });
     }
