@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import Redis from 'ioredis';
 import os from 'node:os';
+import path from 'node:path';
 
 /**
  * A redis-server of a test's own, for tests that stop and restart Redis (the shared one from
@@ -14,6 +17,17 @@ export interface TestRedisServer {
   /** Starts it again on the same port, empty (no persistence, as Redis restarted blank). */
   start(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * With `snapshots`: writes the dataset to disk now (SAVE). The next start() loads it, so a
+   * stop() + start() is a Redis that lost every write made after this call (a restart without
+   * AOF, or a failover to a replica that lagged) rather than one that lost everything.
+   */
+  snapshot(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  /** Keep RDB snapshots in a directory of its own, loaded on start (see snapshot()). */
+  snapshots?: boolean;
 }
 
 function which(cmd: string): string | undefined {
@@ -56,15 +70,18 @@ const canConnect = (port: number) =>
     s.on('error', () => resolve(false));
   });
 
-export async function startRedisServer(): Promise<TestRedisServer> {
+export async function startRedisServer(opts: RedisServerOptions = {}): Promise<TestRedisServer> {
   const bin = ensureRedisServer();
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const dir = opts.snapshots ? mkdtempSync(path.join(os.tmpdir(), 'tessera-redis-')) : undefined;
 
   const start = async () => {
     if (child) return;
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
-    child = spawn(bin, [...args, 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    args.push('no', '--maxmemory-policy', 'noeviction');
+    if (dir) args.push('--dir', dir, '--dbfilename', 'snapshot.rdb');
+    child = spawn(bin, args, { stdio: 'ignore' });
     child.once('exit', () => (child = undefined));
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(port))) {
@@ -79,6 +96,23 @@ export async function startRedisServer(): Promise<TestRedisServer> {
       child.kill('SIGKILL');
     });
 
+  const snapshot = async () => {
+    if (!dir) throw new Error('startRedisServer({ snapshots: true }) to take snapshots');
+    const r = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      await r.save();
+    } finally {
+      r.disconnect();
+    }
+  };
+
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop, restart: () => stop().then(start) };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    restart: () => stop().then(start),
+    snapshot,
+  };
 }

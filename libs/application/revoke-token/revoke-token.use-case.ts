@@ -137,7 +137,7 @@ export class RevokeTokenUseCase {
    * refresh grant refuses the family from Postgres meanwhile and calls this again when it
    * next meets one of its tokens.
    */
-  async applyFamilyToStore(tenantId: string, familyId: string): Promise<void> {
+  private async applyFamilyToStore(tenantId: string, familyId: string): Promise<void> {
     try {
       await this.store.revokeFamily(tenantId, familyId);
     } catch (e) {

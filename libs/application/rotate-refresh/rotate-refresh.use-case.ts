@@ -83,8 +83,9 @@ export class RotateRefreshUseCase {
     const state = await this.ledger.state(record.tenantId, record.refreshJti);
     if (!state) throw refreshInvalid();
     if (state.revoked) {
-      // Postgres has it revoked and Redis does not yet: finish the revocation's last step.
-      await this.revoke.applyFamilyToStore(record.tenantId, record.familyId);
+      // Postgres has it revoked and Redis does not yet: a revocation was cut short (Redis
+      // down, a crash). Repeating it is safe and finishes it (denylist, broadcast, Redis).
+      await this.revoke.revokeFamily(record.tenantId, record.familyId, 'family_revoked');
       throw refreshInvalid();
     }
     if (state.consumedAt) return this.replayed(cmd.refreshToken, hash, record, state);
