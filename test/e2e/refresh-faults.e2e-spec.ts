@@ -78,6 +78,11 @@ describe('refresh tokens › faults', () => {
     );
     return () => su.query(`DROP TRIGGER IF EXISTS test_fault ON tessera.${table}`);
   };
+  /** A fresh process answers its first requests slowly: warm it before it is killed again. */
+  const warm = async (node: ServerProcess) => {
+    for (let i = 0; i < 3; i++) await refreshAt(node, (await mint()).refresh_token!);
+    return node;
+  };
   const REFRESH_ROW = `NEW.kind = 'refresh' AND NEW.created_via = 'refresh_token'`;
   const sleepingInsert = () =>
     eventually('the successor insert is sleeping in Postgres', async () => {
@@ -103,8 +108,8 @@ describe('refresh tokens › faults', () => {
     });
     c = await seedClient(minter, { scopes: ['read'] });
     [nodeA, nodeB] = await Promise.all([
-      startServerProcess(db, { env: nodeEnv() }),
-      startServerProcess(db, { env: nodeEnv() }),
+      startServerProcess(db, { env: nodeEnv() }).then(warm),
+      startServerProcess(db, { env: nodeEnv() }).then(warm),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -126,10 +131,29 @@ describe('refresh tokens › faults', () => {
       const pairs = await Promise.all(Array.from({ length: FAMILIES }, mint));
       // Staggered requests and a different kill moment each round: some rotations have not
       // started, some are signing or inside their transaction, some committed, some answered.
+      let answeredYet = false;
       const inFlight = pairs.map((p, i) =>
-        sleep(i * 15).then(() => refreshAt(nodeA, p.refresh_token!).catch(() => undefined)),
+        sleep(i * 15).then(() =>
+          refreshAt(nodeA, p.refresh_token!).then(
+            (r) => ((answeredYet = true), r),
+            () => undefined,
+          ),
+        ),
       );
-      await sleep(20 + round * 30 + Math.random() * 30);
+      const hashes = pairs.map((p) => sha256(p.refresh_token!));
+      const moment = [
+        () => Promise.resolve(true),
+        async () =>
+          (
+            await su.query(
+              'SELECT 1 FROM tessera.api_tokens WHERE token_hash = ANY($1) AND consumed_at IS NOT NULL',
+              [hashes],
+            )
+          ).rowCount! > 0,
+        () => Promise.resolve(answeredYet),
+      ][round % 3]!;
+      await sleep(round < 3 ? 0 : Math.random() * 80);
+      await eventually('the moment to kill node A', moment);
       await nodeA.kill('SIGKILL');
       const answers = await Promise.all(inFlight);
       for (const [i, p] of pairs.entries()) {
@@ -151,7 +175,7 @@ describe('refresh tokens › faults', () => {
           access: retry.json.access_token as string,
         });
       }
-      nodeA = await startServerProcess(db, { env: nodeEnv() });
+      nodeA = await warm(await startServerProcess(db, { env: nodeEnv() }));
     }
     // Every family lives on: its successor refreshes, at either node.
     let lost = 0;

@@ -80,16 +80,27 @@ export class RotateRefreshUseCase {
       throw refreshWrongClient();
     if ((await this.tenants.status(record.tenantId)) !== 'active') throw refreshInvalid();
     if (peeked.state === 'revoked') throw refreshInvalid();
+    // Redis marks a token consumed only after Postgres did: a replay, no need to sign.
+    if (peeked.state === 'consumed') return this.settled(cmd.refreshToken, hash, record);
+    return this.rotate(cmd, hash, record);
+  }
+
+  /** The token is no longer live in Postgres: a replay, a reuse, or a revoked family. */
+  private async settled(
+    oldToken: string,
+    hash: string,
+    record: RefreshRecord,
+  ): Promise<TokenResponse> {
     const state = await this.ledger.state(record.tenantId, record.refreshJti);
     if (!state) throw refreshInvalid();
     if (state.revoked) {
-      // Postgres has it revoked and Redis does not yet: a revocation was cut short (Redis
-      // down, a crash). Repeating it is safe and finishes it (denylist, broadcast, Redis).
+      // Postgres has it revoked and perhaps Redis does not yet: a revocation was cut short
+      // (Redis down, a crash). Repeating it is safe and finishes it (denylist, Redis).
       await this.revoke.revokeFamily(record.tenantId, record.familyId, 'family_revoked');
       throw refreshInvalid();
     }
-    if (state.consumedAt) return this.replayed(cmd.refreshToken, hash, record, state);
-    return this.rotate(cmd, hash, record);
+    if (!state.consumedAt) throw refreshInvalid();
+    return this.replayed(oldToken, hash, record, state);
   }
 
   private async rotate(
@@ -138,13 +149,9 @@ export class RotateRefreshUseCase {
       sealedSuccessor,
       successorRows: prepared.rows,
     });
-    if (!won) {
-      // Another caller (or node) rotated it first, or the family was revoked meanwhile: what
-      // we signed was never recorded and is dropped; the winner's successor is the answer.
-      const state = await this.ledger.state(record.tenantId, record.refreshJti);
-      if (!state?.consumedAt || state.revoked) throw refreshInvalid();
-      return this.replayed(cmd.refreshToken, hash, record, state);
-    }
+    // Lost: another caller (or node) rotated it first, or the family was revoked. What we
+    // signed was never recorded and is dropped; Postgres says what the answer is.
+    if (!won) return this.settled(cmd.refreshToken, hash, record);
     await this.finish(hash, sealed, sealedSuccessor, now);
     this.issue.issued('refresh_token', prepared);
     return response;
