@@ -3,7 +3,7 @@
  * processes over real Postgres and a Redis of the bench's own, all on 127.0.0.1.
  *
  *  1. BENCH_KILLS (20) times: 8 refreshes in flight at node A, A SIGKILLed at a random moment
- *     (0–400 ms), every request it cut off retried at node B. A family is lost when the retry
+ *     (0–100 ms, the 8 requests sent 10 ms apart), every request it cut off retried at node B. A family is lost when the retry
  *     is not a 200, when it forks (B answers with another successor than A did), or when its
  *     successor no longer refreshes afterwards.
  *  2. A Redis outage: Redis SIGKILLed, restarted from a snapshot taken just before (so tokens
@@ -31,6 +31,7 @@ import {
   startServices,
   type Server,
 } from './bench-stack';
+import { startCpuAccounting } from './cpu';
 import { runLoad, stopLoad, type LoadResult } from './load';
 import { seed, type Seeded } from './seed';
 
@@ -151,7 +152,7 @@ async function killRounds(
     const inFlight = batch.map((rt, i) =>
       sleep(i * 10).then(() => refresh(nodes.a, s, rt).catch(() => undefined)),
     );
-    await sleep(Math.random() * 400);
+    await sleep(Math.random() * 100);
     await killNow(nodes.a);
     const answers = await Promise.all(inFlight);
     for (const [i, rt] of batch.entries()) {
@@ -312,7 +313,9 @@ async function main(stack: Stack): Promise<number> {
     const srvPool = pool.splice(0, throughputPool);
     const srv = await startServer(stack, `tp-${runs.length}`, env, build.main);
     await refreshLoad(srv, seeded, srvPool, 2); // warm-up
+    const cpu = startCpuAccounting({ serverPid: srv.child.pid, ...svc });
     const r = await refreshLoad(srv, seeded, srvPool, SECONDS);
+    r.cpu = cpu(r.requests);
     log(
       `${build.label}: ${r.rps.toFixed(0)} refresh/s, p50 ${r.p50} ms, p99 ${r.p99} ms, statuses ${JSON.stringify(r.statusCodes)}, bad ${r.bad}`,
     );
