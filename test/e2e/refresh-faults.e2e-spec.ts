@@ -3,6 +3,9 @@ import Redis from 'ioredis';
 import { Client as Pg } from 'pg';
 import { DI } from '@tessera/application/di-tokens';
 import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
+import type { SessionTokens } from '@tessera/application/session/session-tokens';
+import type { UserRepository } from '@tessera/application/tenant/user-repository.port';
+import type { MembershipRepository } from '@tessera/application/tenant/membership-repository.port';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
@@ -317,6 +320,36 @@ describe('refresh tokens › faults', () => {
     // The refusal also finished the revocation's last step: Redis marks the family.
     const fam = `tessera:{${c.tenantId}}:fam:${(await row(p.refresh_token!)).family_id}`;
     expect(await redisClient.hget(fam, 'revoked')).toBe('1');
+  }, 120_000);
+
+  it('Redis down: DELETE /api/v1/tokens/{id} with a bearer token revokes the pair, recorded in Postgres', async () => {
+    const user = await minter.app
+      .get<UserRepository>(DI.Users)
+      .upsert('https://idp.test', `alice-${Date.now()}`, null, null);
+    await minter.app.get<MembershipRepository>(DI.Memberships).set(c.tenantId, user.id, 'member');
+    const owner = { tenantId: c.tenantId, userId: user.id, role: 'member' as const };
+    const tokens = minter.app.get<SessionTokens>(DI.SessionTokens);
+    const pair = await tokens.mint(owner, { name: 'ci' });
+    const caller = await tokens.mint(owner, { name: 'cli' });
+    await redis.snapshot();
+    await redis.stop();
+    try {
+      const r = await fetch(`${nodeA.url}/api/v1/tokens/${pair.refresh_jti}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${caller.access_token}` },
+      });
+      expect(r.status).toBe(204);
+      expect((await row(pair.refresh_token!)).revoked_at).not.toBeNull();
+      await eventually(
+        'both nodes refuse the pair’s access token',
+        async () =>
+          (await me(nodeA, pair.access_token)) === 401 &&
+          (await me(nodeB, pair.access_token)) === 401,
+      );
+      expect(await me(nodeB, caller.access_token)).toBe(200);
+    } finally {
+      await redis.start();
+    }
   }, 120_000);
 
   it('Postgres failing in the middle of a family revocation: nothing half done, the next attempt completes it', async () => {
