@@ -351,11 +351,14 @@ async function main(stack: Stack): Promise<number> {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ];
   const tp = [
-    '| refresh_token rotation (RS256-2048, one node) | req/s | p50 ms | p99 ms | non-2xx |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...runs.map(
-      ({ label, r }) => `| ${label} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} |`,
-    ),
+    '| refresh_token rotation (RS256-2048, one node) | req/s | p50 ms | p99 ms | non-2xx | Postgres CPU ms/req | server CPU ms/req |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.map(({ label, r }) => {
+      const c = r.cpu?.perRequestMs;
+      const ms = (v?: number) => (v === undefined ? 'n/a' : v.toFixed(2));
+      const server = c && c.server_main + c.server_other_threads;
+      return `| ${label} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.bad} | ${ms(c?.postgres)} | ${ms(server)} |`;
+    }),
   ];
   process.stdout.write(
     `\n${os.availableParallelism()} cores, node ${process.version}, ${CONNECTIONS} connections, ${SECONDS}s per throughput run\n\n${table.join('\n')}\n\n${tp.join('\n')}\n`,

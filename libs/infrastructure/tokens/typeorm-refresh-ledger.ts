@@ -56,21 +56,36 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
     });
   }
 
+  /**
+   * One statement: the family lock, the conditional update, and the successor's rows only if
+   * the update won. The lock is taken before the row is updated; a revocation that committed
+   * meanwhile has changed the row, so Postgres re-checks it (revoked_at is set) and skips it.
+   */
   consume(input: Parameters<RefreshLedger['consume']>[0]): Promise<boolean> {
     return this.guard(() =>
       this.tx.run(async (em) => {
-        await lockFamily(em, input.tenantId, input.familyId);
-        const updated = returned(
+        const params: unknown[] = [
+          `${input.tenantId} ${input.familyId}`,
+          input.refreshJti,
+          input.consumedAt,
+          input.sealedSuccessor,
+        ];
+        const rows = selectRows(input.successorRows, params);
+        const inserted = returned(
           await em.query(
-            `UPDATE api_tokens SET consumed_at = $2, successor_sealed = $3
-             WHERE jti = $1 AND kind = 'refresh' AND consumed_at IS NULL AND revoked_at IS NULL
+            `WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))),
+             consumed AS (
+               UPDATE api_tokens SET consumed_at = $3, successor_sealed = $4
+               WHERE jti = $2 AND kind = 'refresh' AND consumed_at IS NULL AND revoked_at IS NULL
+                 AND EXISTS (SELECT 1 FROM locked)
+               RETURNING jti)
+             INSERT INTO api_tokens (${COLUMNS})
+             SELECT r.* FROM (${rows}) AS r WHERE EXISTS (SELECT 1 FROM consumed)
              RETURNING jti`,
-            [input.refreshJti, input.consumedAt, input.sealedSuccessor],
+            params,
           ),
         );
-        if (updated.length === 0) return false;
-        await insertRows(em, input.successorRows);
-        return true;
+        return inserted.length > 0;
       }, input.tenantId),
     );
   }
@@ -144,26 +159,43 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
   }
 }
 
-function insertRows(em: EntityManager, rows: readonly TokenRecord[]): Promise<unknown> {
-  const params: unknown[] = [];
-  const values = rows.map((r) => {
-    const base = params.length;
-    params.push(
-      r.jti,
-      r.tenantId,
-      r.kind,
-      r.subject,
-      r.clientId,
-      r.userId ?? null,
-      r.name ?? null,
-      r.scopes,
-      r.familyId ?? null,
-      r.createdVia,
-      r.createdAt,
-      r.expiresAt,
-      r.tokenHash ?? null,
-    );
-    return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
-  });
-  return em.query(`INSERT INTO api_tokens (${COLUMNS}) VALUES ${values.join(', ')}`, params);
+const TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text[]',
+  'text',
+  'text',
+  'timestamptz',
+  'timestamptz',
+  'text',
+];
+
+/** `SELECT $n::type, …` per row, joined by UNION ALL; the values are appended to `params`. */
+function selectRows(rows: readonly TokenRecord[], params: unknown[]): string {
+  return rows
+    .map((r) => {
+      const base = params.length;
+      params.push(
+        r.jti,
+        r.tenantId,
+        r.kind,
+        r.subject,
+        r.clientId,
+        r.userId ?? null,
+        r.name ?? null,
+        r.scopes,
+        r.familyId ?? null,
+        r.createdVia,
+        r.createdAt,
+        r.expiresAt,
+        r.tokenHash ?? null,
+      );
+      return `SELECT ${TYPES.map((t, i) => `$${base + i + 1}::${t}`).join(', ')}`;
+    })
+    .join(' UNION ALL ');
 }
