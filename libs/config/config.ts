@@ -22,6 +22,7 @@ export interface AppConfig {
     accessTtl: number;
     refreshTtl: number;
     refreshGrace: number;
+    refreshFamilyLifetime: number;
     leeway: number;
   };
   dataDir: string;
@@ -134,6 +135,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       accessTtl: e.ACCESS_TOKEN_TTL,
       refreshTtl: e.REFRESH_TOKEN_TTL,
       refreshGrace: e.REFRESH_GRACE_PERIOD,
+      refreshFamilyLifetime: e.REFRESH_FAMILY_LIFETIME,
       leeway: e.CLOCK_SKEW_LEEWAY,
     },
     dataDir: path.resolve(e.DATA_DIR),

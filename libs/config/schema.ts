@@ -70,6 +70,7 @@ export const envSchema = z.object({
   ACCESS_TOKEN_TTL: duration('15m'),
   REFRESH_TOKEN_TTL: duration('30d'),
   REFRESH_GRACE_PERIOD: duration('10s'),
+  REFRESH_FAMILY_LIFETIME: duration('90d'),
   CLOCK_SKEW_LEEWAY: duration('30s'),
   DATA_DIR: z.string().min(1).default('.data'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),

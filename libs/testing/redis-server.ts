@@ -1,6 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import Redis from 'ioredis';
 import os from 'node:os';
+import path from 'node:path';
 
 /**
  * A redis-server of a test's own, for tests that stop and restart Redis (the shared one from
@@ -18,6 +21,12 @@ export interface TestRedisServer {
   pause(): void;
   /** SIGCONT after pause(). */
   resume(): void;
+  /**
+   * With `snapshots`: writes the dataset to disk now (SAVE). The next start() loads it, so a
+   * stop() + start() is a Redis that lost every write made after this call (a restart without
+   * AOF, or a failover to a replica that lagged) rather than one that lost everything.
+   */
+  snapshot(): Promise<void>;
 }
 
 function which(cmd: string): string | undefined {
@@ -65,18 +74,22 @@ export interface RedisServerOptions {
   disableConfig?: boolean;
   /** Default noeviction; a test of the production refusal starts an evicting one. */
   maxmemoryPolicy?: string;
+  /** Keep RDB snapshots in a directory of its own, loaded on start (see snapshot()). */
+  snapshots?: boolean;
 }
 
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<TestRedisServer> {
   const bin = ensureRedisServer();
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const dir = opts.snapshots ? mkdtempSync(path.join(os.tmpdir(), 'tessera-redis-')) : undefined;
 
   const start = async () => {
     if (child) return;
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
     args.push('no', '--maxmemory-policy', opts.maxmemoryPolicy ?? 'noeviction');
     if (opts.disableConfig) args.push('--rename-command', 'CONFIG', '');
+    if (dir) args.push('--dir', dir, '--dbfilename', 'snapshot.rdb');
     child = spawn(bin, args, { stdio: 'ignore' });
     child.once('exit', () => (child = undefined));
     const deadline = Date.now() + 10_000;
@@ -92,6 +105,16 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<T
       child.kill('SIGKILL');
     });
 
+  const snapshot = async () => {
+    if (!dir) throw new Error('startRedisServer({ snapshots: true }) to take snapshots');
+    const r = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      await r.save();
+    } finally {
+      r.disconnect();
+    }
+  };
+
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -101,5 +124,6 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<T
     restart: () => stop().then(start),
     pause: () => void child?.kill('SIGSTOP'),
     resume: () => void child?.kill('SIGCONT'),
+    snapshot,
   };
 }

@@ -67,10 +67,14 @@ export interface Services {
 }
 
 /** Embedded Postgres (no fsync: a benchmark, not a store) and redis-server, both on loopback. */
-export async function startServices(stack: Stack): Promise<Services> {
+export async function startServices(
+  stack: Stack,
+  /** A Redis the caller started (and may stop and restart), instead of one of the stack's. */
+  ownRedis?: { url: string; port: number },
+): Promise<Services> {
   const [pg, redis] = await Promise.all([
     startEmbeddedPostgres({ dataDir: path.join(stack.dir, 'pg'), durable: false, log }),
-    startRedis(stack),
+    ownRedis ?? startRedis(stack),
   ]);
   stack.onStop(() => pg.stop());
   const { appUrl, ownerUrl } = await provisionDatabase(pg.superuserUrl, {
@@ -87,7 +91,7 @@ export async function startServices(stack: Stack): Promise<Services> {
     ownerUrl,
     redisUrl: redis.url,
     pgdata: pg.state.pgdata,
-    redisPid: redis.pid,
+    redisPid: 'pid' in redis ? redis.pid : undefined,
   };
 }
 
@@ -178,6 +182,8 @@ export async function startServer(
   stack: Stack,
   name: string,
   env: Record<string, string>,
+  /** Another build's entry point (a baseline to compare against). */
+  main = MAIN,
 ): Promise<Server> {
   const port = await freePort();
   const dataDir = path.join(stack.dir, `data-${name}`);
@@ -190,7 +196,7 @@ export async function startServer(
   const inherited = Object.fromEntries(
     KEEP_ENV.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
   );
-  const child = spawn(process.execPath, [...args, MAIN], {
+  const child = spawn(process.execPath, [...args, main], {
     cwd: root,
     env: { ...inherited, ...env, DATA_DIR: dataDir, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

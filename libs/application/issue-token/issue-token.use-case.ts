@@ -1,8 +1,10 @@
 import { newId } from '@tessera/domain/shared/ids';
 import { formatScope } from '@tessera/domain/token/access-claims';
 import type { AccessGrant, TokenIssuer } from '@tessera/domain/token/token-issuer';
+import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { newRefreshSecret } from '@tessera/domain/refresh/refresh-secret';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import type { GrantLabel, Metrics } from '../ports/metrics.port';
 import type { TokenRecord, TokenRecords } from '../tokens/token-records.port';
 import type { MintedTokens } from '../tokens/token-response';
@@ -18,8 +20,18 @@ export interface IssueTokenCommand extends AccessGrant {
   familyId?: string;
   /** The family's scope, kept by the successor refresh token even when access narrows. */
   familyScopes?: readonly string[];
+  /** When the continued family began: no member outlives REFRESH_FAMILY_LIFETIME from it. */
+  familyStartedAt?: Date;
   /** The family's resources (RFC 8707), kept by the successor even when access narrows. */
   familyResources?: readonly string[];
+}
+
+/** Signed and ready, but not yet recorded anywhere: nobody has seen these tokens. */
+export interface PreparedTokens {
+  minted: MintedTokens;
+  alg: SigningAlg;
+  rows: TokenRecord[];
+  refresh?: { hash: string; record: RefreshRecord };
 }
 
 /**
@@ -36,6 +48,15 @@ export class IssueTokenUseCase {
   ) {}
 
   async execute(cmd: IssueTokenCommand): Promise<MintedTokens> {
+    const prepared = await this.prepare(cmd);
+    await this.records.record(prepared.rows);
+    if (prepared.refresh) await this.refresh.save(prepared.refresh.hash, prepared.refresh.record);
+    this.issued(cmd.grant, prepared);
+    return prepared.minted;
+  }
+
+  /** Signs and builds the rows; the caller records them (rotation: in its own transaction). */
+  async prepare(cmd: IssueTokenCommand): Promise<PreparedTokens> {
     const started = process.hrtime.bigint();
     const access = await this.issuer.issueAccess(cmd);
     this.metrics.signDuration(access.alg, Number(process.hrtime.bigint() - started) / 1e9);
@@ -59,43 +80,56 @@ export class IssueTokenUseCase {
         familyId: cmd.familyId,
       },
     ];
-    let refresh: { token: string; jti: string } | undefined;
+    let refresh: PreparedTokens['refresh'];
+    let token: string | undefined;
     if (cmd.withRefresh) {
       const familyId = cmd.familyId ?? newId('family');
       rows[0]!.familyId = familyId;
       const secret = newRefreshSecret();
       const jti = newId('token');
-      const expiresAt = new Date(now.getTime() + this.settings.refreshTtl * 1000);
-      rows.push({ ...base, jti, kind: 'refresh', expiresAt, familyId });
-      await this.records.record(rows);
-      await this.refresh.save(secret.hash, {
-        tenantId: cmd.tenantId,
-        familyId,
-        clientId: cmd.clientId,
-        subject: cmd.subject,
-        role: cmd.role,
-        scopes: [...(cmd.familyScopes ?? cmd.scopes)],
-        ...resourcesOf(cmd),
-        accessJti: access.jti,
-        refreshJti: jti,
-        userId: cmd.userId,
-        issuedAt: now,
-        expiresAt,
-      });
-      refresh = { token: secret.token, jti };
-    } else {
-      await this.records.record(rows);
+      const familyStartedAt = cmd.familyStartedAt ?? now;
+      const expiresAt = new Date(
+        Math.min(
+          now.getTime() + this.settings.refreshTtl * 1000,
+          familyStartedAt.getTime() + this.settings.refreshFamilyLifetime * 1000,
+        ),
+      );
+      rows.push({ ...base, jti, kind: 'refresh', expiresAt, familyId, tokenHash: secret.hash });
+      token = secret.token;
+      refresh = {
+        hash: secret.hash,
+        record: {
+          tenantId: cmd.tenantId,
+          familyId,
+          clientId: cmd.clientId,
+          subject: cmd.subject,
+          role: cmd.role,
+          scopes: [...(cmd.familyScopes ?? cmd.scopes)],
+          ...resourcesOf(cmd),
+          accessJti: access.jti,
+          refreshJti: jti,
+          userId: cmd.userId,
+          issuedAt: now,
+          expiresAt,
+          familyStartedAt,
+        },
+      };
     }
-    this.metrics.tokenIssued(cmd.grant, access.alg);
-    return {
+    const minted: MintedTokens = {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: access.claims.exp - access.claims.iat,
       ...(cmd.scopes.length ? { scope: formatScope(cmd.scopes) } : {}),
-      ...(refresh ? { refresh_token: refresh.token, refresh_jti: refresh.jti } : {}),
+      ...(refresh && token ? { refresh_token: token, refresh_jti: refresh.record.refreshJti } : {}),
       jti: access.jti,
       expires_at: access.expiresAt.toISOString(),
     };
+    return { minted, alg: access.alg, rows, refresh };
+  }
+
+  /** Counts tokens that were handed out (a prepared pair that lost a race is not). */
+  issued(grant: GrantLabel, prepared: PreparedTokens): void {
+    this.metrics.tokenIssued(grant, prepared.alg);
   }
 }
 

@@ -3,6 +3,7 @@ import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
 import { noopMetrics } from '../ports/metrics.port';
 import type { TokenRecords } from '../tokens/token-records.port';
+import type { RefreshLedger } from '../tokens/refresh-ledger.port';
 import { RevokeTokenUseCase } from './revoke-token.use-case';
 
 const LEEWAY = 30;
@@ -15,20 +16,33 @@ function setup(accessExpiries: Record<string, number>) {
     prune: () => Promise.resolve(0),
   };
   const store = { revokeFamily: () => Promise.resolve([]) } as unknown as RefreshStore;
-  const records = {
-    markRevoked: () =>
-      Promise.resolve(
-        Object.entries(accessExpiries).map(([jti, exp]) => ({
+  const records = {} as TokenRecords;
+  // The ledger denies what is still accepted at `acceptedSince`, as its SQL does.
+  const ledger = {
+    revokeFamily: (tenantId: string, _f: string, reason: string, acceptedSince: Date) => {
+      const rows = Object.entries(accessExpiries)
+        .map(([jti, exp]) => ({
           jti,
-          kind: 'access' as const,
-          familyId: 'fam_1',
+          tenantId,
+          reason,
           expiresAt: new Date(Date.now() + exp * 1000),
-        })),
-      ),
-  } as unknown as TokenRecords;
+        }))
+        .filter((r) => r.expiresAt > acceptedSince);
+      return Promise.resolve({ denied: rows, newlyRevoked: rows.length });
+    },
+  } as unknown as RefreshLedger;
   const verifier = {} as TokenVerifier;
   const audit = { record: () => Promise.resolve() };
-  const uc = new RevokeTokenUseCase(verifier, store, denylist, records, noopMetrics, audit, LEEWAY);
+  const uc = new RevokeTokenUseCase(
+    verifier,
+    store,
+    denylist,
+    records,
+    noopMetrics,
+    audit,
+    LEEWAY,
+    ledger,
+  );
   return { uc, denied };
 }
 

@@ -5,10 +5,10 @@ import { hashRefreshSecret, looksLikeRefreshSecret } from '@tessera/domain/refre
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import type { AuditLog } from '../ports/audit-log.port';
 import type { Metrics } from '../ports/metrics.port';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import type { TokenRecords } from '../tokens/token-records.port';
-
-/** Access tokens named only by a refresh store (no record row) are denied this long. */
-const FALLBACK_DENY_SECONDS = 24 * 3600;
+import type { RefreshLedger } from '../tokens/refresh-ledger.port';
 
 /**
  * RFC 7009 revocation and family revocation. Revocation is keyed by jti; the token string is
@@ -24,6 +24,8 @@ export class RevokeTokenUseCase {
     private readonly audit: AuditLog,
     /** Verifiers accept a token this long past `exp`: its denial must cover that too. */
     private readonly leewaySeconds: number,
+    private readonly ledger: RefreshLedger,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** RFC 7009 §2.2: unknown, invalid or foreign tokens are not an error, and change nothing. */
@@ -38,7 +40,16 @@ export class RevokeTokenUseCase {
 
   private async asRefresh(token: string, client: Client): Promise<boolean> {
     if (!looksLikeRefreshSecret(token)) return false;
-    const record = (await this.store.peek(hashRefreshSecret(token)))?.record;
+    const hash = hashRefreshSecret(token);
+    // Postgres first: this works while Redis is down.
+    const row = await this.ledger.findByTokenHash(client.tenantId, hash);
+    if (row) {
+      if (row.clientId === client.id)
+        await this.revokeFamily(row.tenantId, row.familyId, 'revoked_by_client', client.id);
+      return true;
+    }
+    // Tokens issued before their hash was recorded are known to Redis only.
+    const record = (await this.store.peek(hash))?.record;
     if (!record) return false;
     if (record.clientId !== client.id || record.tenantId !== client.tenantId) return true;
     await this.revokeFamily(record.tenantId, record.familyId, 'revoked_by_client', client.id);
@@ -87,34 +98,50 @@ export class RevokeTokenUseCase {
     return true;
   }
 
-  /** Every refresh token of the family stops working, and every access token it produced. */
+  /**
+   * Every refresh token of the family stops working, and every access token it produced.
+   * Postgres first, in one transaction (api_tokens and the denylist: the truth); then the
+   * broadcast and Redis. Safe to repeat: a repeat finishes whatever a failure left undone.
+   */
   async revokeFamily(
     tenantId: string,
     familyId: string,
     reason: string,
     actor = 'tessera',
   ): Promise<void> {
-    const fromStore = await this.store.revokeFamily(tenantId, familyId);
-    const fromRecords = await this.records.markRevoked(tenantId, { familyId });
-    const known = new Map(
-      fromRecords.filter((r) => r.kind === 'access').map((r) => [r.jti, r.expiresAt]),
+    const acceptedSince = new Date(this.clock.now().getTime() - this.leewaySeconds * 1000);
+    const { denied, newlyRevoked } = await this.ledger.revokeFamily(
+      tenantId,
+      familyId,
+      reason,
+      acceptedSince,
     );
-    const fallback = new Date(Date.now() + FALLBACK_DENY_SECONDS * 1000);
-    for (const jti of fromStore) if (!known.has(jti)) known.set(jti, fallback);
-    const acceptedSince = Date.now() - this.leewaySeconds * 1000;
-    const live = [...known].filter(([, exp]) => exp.getTime() > acceptedSince);
-    if (live.length)
-      await this.denylist.deny(
-        live.map(([jti, expiresAt]) => ({ jti, tenantId, expiresAt, reason })),
-      );
-    this.metrics.revocation('family');
+    // The rows are committed; this feeds the replicas at once (the resync would, within
+    // DENYLIST_SYNC_INTERVAL) and re-inserts nothing new.
+    if (denied.length) await this.denylist.deny(denied).catch(() => undefined);
+    await this.applyFamilyToStore(tenantId, familyId);
     if (reason === 'refresh_token_reuse') this.metrics.refreshReuseDetected();
+    if (newlyRevoked === 0) return;
+    this.metrics.revocation('family');
     await this.audit.record({
       tenantId,
       actor,
       action: reason === 'refresh_token_reuse' ? 'refresh.reuse_detected' : 'token.revoke',
       target: familyId,
-      details: { reason, access_tokens_denied: live.length },
+      details: { reason, access_tokens_denied: denied.length },
     });
+  }
+
+  /**
+   * The last step of a family revocation: Redis' marker. With Redis down it waits; the
+   * refresh grant refuses the family from Postgres meanwhile and calls this again when it
+   * next meets one of its tokens.
+   */
+  private async applyFamilyToStore(tenantId: string, familyId: string): Promise<void> {
+    try {
+      await this.store.revokeFamily(tenantId, familyId);
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === 'temporarily_unavailable')) throw e;
+    }
   }
 }

@@ -105,7 +105,8 @@ export class SessionTokens {
     if (!isId('token', id)) throw notFound();
     const record = await this.records.get(owner.tenantId, id);
     if (!record || record.userId !== owner.userId) throw notFound();
-    if (record.revokedAt) return;
+    // A family revocation is safe to repeat: a repeat finishes one a failure cut short.
+    if (record.revokedAt && !record.familyId) return;
     if (record.familyId) {
       await this.revoker.revokeFamily(
         owner.tenantId,

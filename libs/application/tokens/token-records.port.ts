@@ -15,6 +15,8 @@ export interface TokenRecord {
   createdAt: Date;
   expiresAt: Date;
   revokedAt?: Date;
+  /** Refresh rows: SHA-256 of the token, so a revocation can find it without Redis. */
+  tokenHash?: string;
 }
 
 export interface TokenRecords {

@@ -1,5 +1,14 @@
 import type { ConsumeOutcome, RefreshRecord } from './refresh-token';
 
+export interface FinishedRotation {
+  oldHash: string;
+  successorHash: string;
+  successor: RefreshRecord;
+  sealed: string;
+  consumedAt: Date;
+  graceUntil: Date;
+}
+
 /** A record and where it stands, without changing it. Expired or never-issued → undefined. */
 export interface PeekResult {
   state: 'live' | 'consumed' | 'revoked';
@@ -15,6 +24,12 @@ export interface RefreshStore {
   consume(tokenHash: string): Promise<ConsumeOutcome>;
   /** Keeps the successor (sealed with the old token) until `graceUntil`, for parallel retries. */
   attachSuccessor(tokenHash: string, sealed: string, graceUntil: Date): Promise<void>;
+  /**
+   * Once Postgres has recorded a rotation: saves the successor, marks the old token consumed
+   * and keeps the sealed successor with it until `graceUntil`. Idempotent; throws
+   * `invalid_grant` when the family is revoked.
+   */
+  finishRotation(input: FinishedRotation): Promise<void>;
   /** Marks the family revoked; returns every access jti it produced so they can be denied. */
   revokeFamily(tenantId: string, familyId: string): Promise<string[]>;
   /** Looks up without consuming (binding checks, revocation, introspection). */

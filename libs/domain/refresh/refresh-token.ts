@@ -15,6 +15,8 @@ export interface RefreshRecord {
   userId?: string;
   issuedAt: Date;
   expiresAt: Date;
+  /** When the family began (its first token): REFRESH_FAMILY_LIFETIME counts from here. */
+  familyStartedAt?: Date;
 }
 
 /**

@@ -1,5 +1,9 @@
 import { refreshInvalid } from '@tessera/domain/refresh/refresh.errors';
-import type { PeekResult, RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type {
+  FinishedRotation,
+  PeekResult,
+  RefreshStore,
+} from '@tessera/domain/refresh/refresh-store.port';
 import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 
@@ -70,6 +74,19 @@ export class MemoryRefreshStore implements RefreshStore {
     const entry = this.live(hash, this.now());
     if (entry?.consumedAt) entry.successor = { sealed, until: graceUntil.getTime() };
     return Promise.resolve();
+  }
+
+  async finishRotation(f: FinishedRotation): Promise<void> {
+    const existing = this.tokens.get(f.successorHash);
+    await this.save(f.successorHash, f.successor);
+    const saved = this.tokens.get(f.successorHash);
+    if (existing?.consumedAt && saved) saved.consumedAt = existing.consumedAt;
+    if (existing?.successor && saved) saved.successor = existing.successor;
+    const old = this.live(f.oldHash, this.now());
+    if (!old) return;
+    old.consumedAt ??= new Date(f.consumedAt);
+    if (f.graceUntil.getTime() > this.now())
+      old.successor = { sealed: f.sealed, until: f.graceUntil.getTime() };
   }
 
   revokeFamily(tenantId: string, familyId: string): Promise<string[]> {

@@ -1,16 +1,21 @@
 import type Redis from 'ioredis';
 import { refreshInvalid } from '@tessera/domain/refresh/refresh.errors';
-import type { PeekResult, RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type {
+  FinishedRotation,
+  PeekResult,
+  RefreshStore,
+} from '@tessera/domain/refresh/refresh-store.port';
 import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import { whenRedisFails } from './redis-errors';
-import { ATTACH, CONSUME, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
+import { ATTACH, CONSUME, FINISH, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
 
 type Script = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 interface Scripts {
   tesseraRtSave: Script;
   tesseraRtConsume: Script;
   tesseraRtAttach: Script;
+  tesseraRtFinish: Script;
   tesseraRtRevoke: Script;
   tesseraRtPeek: Script;
 }
@@ -46,6 +51,7 @@ export class RedisRefreshStore implements RefreshStore {
     define('tesseraRtSave', 2, SAVE);
     define('tesseraRtConsume', 3, CONSUME);
     define('tesseraRtAttach', 2, ATTACH);
+    define('tesseraRtFinish', 4, FINISH);
     define('tesseraRtRevoke', 1, REVOKE);
     define('tesseraRtPeek', 2, PEEK);
     this.scripts = redis as unknown as Scripts;
@@ -110,6 +116,32 @@ export class RedisRefreshStore implements RefreshStore {
         `${until}:${sealed}`,
         until,
       );
+    } catch (e) {
+      whenRedisFails(e);
+    }
+  }
+
+  async finishRotation(f: FinishedRotation): Promise<void> {
+    const { tenantId: t, familyId: fam } = f.successor;
+    const ttl = f.successor.expiresAt.getTime() - this.clock.now().getTime();
+    if (ttl <= 0) return;
+    const until = f.graceUntil.getTime();
+    try {
+      const done = await this.scripts.tesseraRtFinish(
+        rtKey(t, f.oldHash),
+        famKey(t, fam),
+        nextKey(t, f.oldHash),
+        rtKey(t, f.successorHash),
+        JSON.stringify(f.successor),
+        f.successor.expiresAt.getTime(),
+        f.successor.accessJti,
+        f.consumedAt.getTime(),
+        `${until}:${f.sealed}`,
+        until,
+      );
+      if (done === 0) throw refreshInvalid();
+      // Last: until it is set the successor cannot be presented, and a retry sets it again.
+      await this.redis.set(indexKey(f.successorHash), `${t} ${fam}`, 'PX', ttl);
     } catch (e) {
       whenRedisFails(e);
     }

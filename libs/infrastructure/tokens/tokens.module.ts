@@ -35,8 +35,12 @@ import { TokenRecordPruning } from './token-record-pruning';
 import { PruneTokenRecords } from '@tessera/application/prune-token-records/prune-token-records.use-case';
 import type { TokenRecordRetention } from '@tessera/application/tokens/token-record-retention.port';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
+import { TypeOrmRefreshLedger } from './typeorm-refresh-ledger';
+import type { RefreshLedger } from '@tessera/application/tokens/refresh-ledger.port';
+import type { MembershipReader } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 
 const SETTINGS = Symbol('TokenSettings');
+const LEDGER = Symbol('RefreshLedger');
 
 /** Binds the token lifecycle's ports to adapters and assembles its use cases. */
 @Global()
@@ -49,6 +53,7 @@ const SETTINGS = Symbol('TokenSettings');
       useFactory: (cfg: AppConfig): TokenSettings => ({
         refreshTtl: cfg.tokens.refreshTtl,
         refreshGrace: cfg.tokens.refreshGrace,
+        refreshFamilyLifetime: cfg.tokens.refreshFamilyLifetime,
       }),
     },
     {
@@ -111,6 +116,11 @@ const SETTINGS = Symbol('TokenSettings');
         new TokenRecordPruning(p, cfg.tokenRecords.pruneIntervalMs),
     },
     {
+      provide: LEDGER,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TypeOrmRefreshLedger(ds),
+    },
+    {
       provide: DI.TenantStatus,
       inject: [DI.Tenants],
       useFactory: (t: TenantStatusReader) => new CachedTenantStatus(t),
@@ -146,6 +156,8 @@ const SETTINGS = Symbol('TokenSettings');
         DI.Metrics,
         APP_CONFIG,
         DI.AuditLog,
+        LEDGER,
+        DI.Clock,
       ],
       useFactory: (
         v: TokenVerifier,
@@ -155,7 +167,9 @@ const SETTINGS = Symbol('TokenSettings');
         m: Metrics,
         cfg: AppConfig,
         a: AuditLog,
-      ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway),
+        l: RefreshLedger,
+        c: Clock,
+      ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway, l, c),
     },
     {
       provide: DI.RotateRefresh,
@@ -164,8 +178,10 @@ const SETTINGS = Symbol('TokenSettings');
         DI.IssueToken,
         DI.RevokeToken,
         DI.TenantStatus,
-        DI.TokenRecords,
+        LEDGER,
+        DI.Memberships,
         SETTINGS,
+        DI.Clock,
         DI.ResolveResources,
       ],
       useFactory: (
@@ -173,10 +189,12 @@ const SETTINGS = Symbol('TokenSettings');
         i: IssueTokenUseCase,
         r: RevokeTokenUseCase,
         t: TenantStatusReader,
-        rec: TokenRecords,
+        l: RefreshLedger,
+        mem: MembershipReader,
         st: TokenSettings,
+        c: Clock,
         res: ResolveResources,
-      ) => new RotateRefreshUseCase(s, i, r, t, rec, st, res),
+      ) => new RotateRefreshUseCase(s, i, r, t, l, mem, st, c, res),
     },
     {
       provide: DI.VerifyAccessToken,

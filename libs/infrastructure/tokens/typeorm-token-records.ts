@@ -63,14 +63,15 @@ export class TypeOrmTokenRecords implements TokenRecords {
         r.createdVia,
         r.createdAt,
         r.expiresAt,
+        r.tokenHash ?? null,
       );
-      return `(${Array.from({ length: 12 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+      return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
     });
     await this.tx
       .run(
         (em) =>
           em.query(
-            `INSERT INTO api_tokens (jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at)
+            `INSERT INTO api_tokens (jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at, token_hash)
            VALUES ${values.join(', ')}`,
             params,
           ),

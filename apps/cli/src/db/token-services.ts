@@ -15,6 +15,7 @@ import {
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
+import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-refresh-ledger';
 import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { invalidToken } from '@tessera/domain/token/token.errors';
@@ -94,6 +95,7 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         return new IssueTokenUseCase(issuer, store ?? refreshUnavailable, records, noopMetrics, {
           refreshTtl: db.cfg.tokens.refreshTtl,
           refreshGrace: db.cfg.tokens.refreshGrace,
+          refreshFamilyLifetime: db.cfg.tokens.refreshFamilyLifetime,
         });
       },
     };
@@ -118,6 +120,8 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         noopMetrics,
         audit,
         db.cfg.tokens.leeway,
+        new TypeOrmRefreshLedger(db.dataSource),
+        systemClock,
       );
     };
     try {
@@ -138,6 +142,7 @@ const noRefreshStore: RefreshStore = {
   save: unavailable,
   consume: unavailable,
   attachSuccessor: unavailable,
+  finishRotation: unavailable,
   revokeFamily: async () => [],
   peek: async () => undefined,
 };
@@ -145,6 +150,7 @@ const refreshUnavailable: RefreshStore = {
   save: unavailable,
   consume: unavailable,
   attachSuccessor: unavailable,
+  finishRotation: unavailable,
   revokeFamily: unavailable,
   peek: unavailable,
 };

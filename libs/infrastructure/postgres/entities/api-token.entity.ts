@@ -41,4 +41,15 @@ export class ApiTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** Refresh rows only: SHA-256 (hex) of the token, never the token. */
+  @Column({ name: 'token_hash', type: 'text', nullable: true })
+  tokenHash: string | null;
+
+  @Column({ name: 'consumed_at', type: 'timestamptz', nullable: true })
+  consumedAt: Date | null;
+
+  /** The successor pair, sealed with a key derived from the consumed token. */
+  @Column({ name: 'successor_sealed', type: 'text', nullable: true })
+  successorSealed: string | null;
 }

@@ -1,0 +1,201 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type {
+  RefreshLedger,
+  RefreshRow,
+  RefreshState,
+} from '@tessera/application/tokens/refresh-ledger.port';
+import type { TokenRecord } from '@tessera/application/tokens/token-records.port';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import type { DenylistEntry } from '@tessera/domain/revocation/denylist.port';
+import { FOREIGN_KEY_VIOLATION, pgError } from '../postgres/pg-errors';
+import { TenantTransactions } from '../postgres/tenant-transaction';
+
+const COLUMNS =
+  'jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at, token_hash';
+
+/**
+ * Serialises a family's rotations and revocations: each statement after the lock sees every
+ * row the other committed (READ COMMITTED takes a snapshot per statement), so a revocation
+ * cannot miss a successor recorded a moment before, nor a rotation follow a revocation.
+ */
+const lockFamily = (em: EntityManager, tenantId: string, familyId: string) =>
+  em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId} ${familyId}`]);
+
+/** UPDATE … RETURNING comes back as [rows, count] through TypeORM's postgres driver. */
+const returned = <T>(r: unknown): T[] =>
+  (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as T[];
+
+/** api_tokens' refresh rows as the durable truth of consumption and revocation (under RLS). */
+export class TypeOrmRefreshLedger implements RefreshLedger {
+  private readonly tx: TenantTransactions;
+  private readonly log = new Logger('RefreshLedger');
+
+  constructor(ds: DataSource) {
+    this.tx = new TenantTransactions(ds);
+  }
+
+  state(tenantId: string, jti: string): Promise<RefreshState | undefined> {
+    return this.guard(async () => {
+      const rows = await this.tx.run(
+        (em) =>
+          em.query<{ revoked_at: Date | null; consumed_at: Date | null; sealed: string | null }[]>(
+            `SELECT revoked_at, consumed_at, successor_sealed AS sealed FROM api_tokens
+             WHERE jti = $1 AND kind = 'refresh'`,
+            [jti],
+          ),
+        tenantId,
+      );
+      const r = rows[0];
+      if (!r) return undefined;
+      return {
+        revoked: r.revoked_at !== null,
+        consumedAt: r.consumed_at ?? undefined,
+        sealedSuccessor: r.sealed ?? undefined,
+      };
+    });
+  }
+
+  /**
+   * One statement: the family lock, the conditional update, and the successor's rows only if
+   * the update won. The lock is taken before the row is updated; a revocation that committed
+   * meanwhile has changed the row, so Postgres re-checks it (revoked_at is set) and skips it.
+   */
+  consume(input: Parameters<RefreshLedger['consume']>[0]): Promise<boolean> {
+    return this.guard(() =>
+      this.tx.run(async (em) => {
+        const params: unknown[] = [
+          `${input.tenantId} ${input.familyId}`,
+          input.refreshJti,
+          input.consumedAt,
+          input.sealedSuccessor,
+        ];
+        const rows = selectRows(input.successorRows, params);
+        const inserted = returned(
+          await em.query(
+            `WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))),
+             consumed AS (
+               UPDATE api_tokens SET consumed_at = $3, successor_sealed = $4
+               WHERE jti = $2 AND kind = 'refresh' AND consumed_at IS NULL AND revoked_at IS NULL
+                 AND EXISTS (SELECT 1 FROM locked)
+               RETURNING jti)
+             INSERT INTO api_tokens (${COLUMNS})
+             SELECT r.* FROM (${rows}) AS r WHERE EXISTS (SELECT 1 FROM consumed)
+             RETURNING jti`,
+            params,
+          ),
+        );
+        return inserted.length > 0;
+      }, input.tenantId),
+    );
+  }
+
+  revokeFamily(tenantId: string, familyId: string, reason: string, acceptedSince: Date) {
+    return this.guard(() =>
+      this.tx.run(async (em) => {
+        await lockFamily(em, tenantId, familyId);
+        const revoked = returned(
+          await em.query(
+            `UPDATE api_tokens SET revoked_at = now()
+             WHERE family_id = $1 AND revoked_at IS NULL RETURNING jti`,
+            [familyId],
+          ),
+        );
+        // Every access token of the family, already revoked or not: a repeat finishes what an
+        // earlier revocation (or an older release's non-atomic one) left undone.
+        const live = await em.query<{ jti: string; expires_at: Date }[]>(
+          `SELECT jti, expires_at FROM api_tokens
+           WHERE family_id = $1 AND kind = 'access' AND expires_at > $2`,
+          [familyId, acceptedSince],
+        );
+        await em.query(
+          `INSERT INTO tessera.token_denylist (jti, tenant_id, expires_at, reason)
+           SELECT u.jti, $1, u.expires_at, $4
+           FROM unnest($2::text[], $3::timestamptz[]) AS u(jti, expires_at)
+           ON CONFLICT (jti) DO NOTHING`,
+          [tenantId, live.map((r) => r.jti), live.map((r) => r.expires_at), reason.slice(0, 200)],
+        );
+        const denied: DenylistEntry[] = live.map((r) => ({
+          jti: r.jti,
+          tenantId,
+          expiresAt: r.expires_at,
+          reason,
+        }));
+        return { denied, newlyRevoked: revoked.length };
+      }, tenantId),
+    );
+  }
+
+  findByTokenHash(tenantId: string, tokenHash: string): Promise<RefreshRow | undefined> {
+    return this.guard(async () => {
+      const rows = await this.tx.run(
+        (em) =>
+          em.query<{ jti: string; family_id: string; client_id: string }[]>(
+            `SELECT jti, family_id, client_id FROM api_tokens
+             WHERE token_hash = $1 AND kind = 'refresh' AND family_id IS NOT NULL`,
+            [tokenHash],
+          ),
+        tenantId,
+      );
+      const r = rows[0];
+      return r && { tenantId, familyId: r.family_id, clientId: r.client_id, jti: r.jti };
+    });
+  }
+
+  /**
+   * Every step here is one transaction, safe to retry: a database failure is "try again"
+   * (503), never a 500, and leaves nothing half written.
+   */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof DomainError) throw e;
+      if (pgError(e).code === FOREIGN_KEY_VIOLATION)
+        throw new DomainError('invalid_grant', 'the user is no longer a member of this tenant');
+      this.log.warn(`refresh ledger: ${(e as Error).message}`);
+      throw new DomainError('temporarily_unavailable', 'the token database is unavailable');
+    }
+  }
+}
+
+const TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text[]',
+  'text',
+  'text',
+  'timestamptz',
+  'timestamptz',
+  'text',
+];
+
+/** `SELECT $n::type, …` per row, joined by UNION ALL; the values are appended to `params`. */
+function selectRows(rows: readonly TokenRecord[], params: unknown[]): string {
+  return rows
+    .map((r) => {
+      const base = params.length;
+      params.push(
+        r.jti,
+        r.tenantId,
+        r.kind,
+        r.subject,
+        r.clientId,
+        r.userId ?? null,
+        r.name ?? null,
+        r.scopes,
+        r.familyId ?? null,
+        r.createdVia,
+        r.createdAt,
+        r.expiresAt,
+        r.tokenHash ?? null,
+      );
+      return `SELECT ${TYPES.map((t, i) => `$${base + i + 1}::${t}`).join(', ')}`;
+    })
+    .join(' UNION ALL ');
+}
