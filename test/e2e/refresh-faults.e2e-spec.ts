@@ -327,27 +327,42 @@ describe('refresh tokens › faults', () => {
     expect(await redisClient.hget(fam, 'revoked')).toBe('1');
   }, 120_000);
 
-  it('Redis down: DELETE /api/v1/tokens/{id} with a bearer token revokes the pair, recorded in Postgres', async () => {
+  it('Redis down: DELETE /api/v1/tokens/{id} with a bearer token revokes a session token, and a pre-upgrade pair as a family, recorded in Postgres', async () => {
     const user = await minter.app
       .get<UserRepository>(DI.Users)
       .upsert('https://idp.test', `alice-${Date.now()}`, null, null);
     await minter.app.get<MembershipRepository>(DI.Memberships).set(c.tenantId, user.id, 'member');
     const owner = { tenantId: c.tenantId, userId: user.id, role: 'member' as const };
     const tokens = minter.app.get<SessionTokens>(DI.SessionTokens);
-    const pair = await tokens.mint(owner, { name: 'ci' });
-    const caller = await tokens.mint(owner, { name: 'cli' });
+    const token = await tokens.mint(owner, { name: 'ci' });
+    // Session tokens minted before refresh tokens were dropped came as a pair: still revocable.
+    const pair = await minter.app.get<IssueTokenUseCase>(DI.IssueToken).execute({
+      tenantId: c.tenantId,
+      subject: user.id,
+      clientId: 'tessera-console',
+      userId: user.id,
+      role: 'member',
+      scopes: ['api:read'],
+      grant: 'session',
+      withRefresh: true,
+    });
+    const caller = await tokens.mint(owner, { name: 'cli', scopes: 'api:read api:write' });
     await redis.snapshot();
     await redis.stop();
     try {
-      const r = await fetch(`${nodeA.url}/api/v1/tokens/${pair.refresh_jti}`, {
-        method: 'DELETE',
-        headers: { authorization: `Bearer ${caller.access_token}` },
-      });
-      expect(r.status).toBe(204);
+      for (const id of [token.jti, pair.refresh_jti]) {
+        const r = await fetch(`${nodeA.url}/api/v1/tokens/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${caller.access_token}` },
+        });
+        expect(r.status).toBe(204);
+      }
       expect((await row(pair.refresh_token!)).revoked_at).not.toBeNull();
       await eventually(
-        'both nodes refuse the pair’s access token',
+        'both nodes refuse the revoked access tokens',
         async () =>
+          (await me(nodeA, token.access_token)) === 401 &&
+          (await me(nodeB, token.access_token)) === 401 &&
           (await me(nodeA, pair.access_token)) === 401 &&
           (await me(nodeB, pair.access_token)) === 401,
       );

@@ -42,6 +42,7 @@ class CountingTransactions extends TenantTransactions {
 let db: TestDatabase;
 let ds: DataSource;
 let tenant: string;
+let other: string;
 const opened: Client[] = [];
 
 async function appClient(): Promise<Client> {
@@ -52,14 +53,14 @@ async function appClient(): Promise<Client> {
 }
 
 /** Inserts a denial in a transaction left open; returns its commit. */
-async function openDenial(jti: string): Promise<() => Promise<void>> {
+async function openDenial(jti: string, tenantId = tenant): Promise<() => Promise<void>> {
   const c = await appClient();
   await c.query('BEGIN');
-  await c.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+  await c.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
   await c.query(
     `INSERT INTO tessera.token_denylist (jti, tenant_id, expires_at, reason)
      VALUES ($1, $2, now() + interval '1 hour', 'test')`,
-    [jti, tenant],
+    [jti, tenantId],
   );
   return async () => void (await c.query('COMMIT'));
 }
@@ -69,12 +70,14 @@ beforeAll(async () => {
   ds = createDataSource({ url: db.appUrl, poolSize: 4 });
   await ds.initialize();
   tenant = newId('tenant');
-  await new TenantTransactions(ds).crossTenant('test', (em) =>
-    em.query(`INSERT INTO tenants (id, slug, name) VALUES ($1, $2, 'Denylist')`, [
-      tenant,
-      `d-${tenant.slice(-8)}`,
-    ]),
-  );
+  other = newId('tenant');
+  for (const id of [tenant, other])
+    await new TenantTransactions(ds).crossTenant('test', (em) =>
+      em.query(`INSERT INTO tenants (id, slug, name) VALUES ($1, $2, 'Denylist')`, [
+        id,
+        `d-${id.slice(-8)}`,
+      ]),
+    );
 });
 
 afterAll(async () => {
@@ -98,8 +101,10 @@ describe('denylist › incremental resync', () => {
     try {
       const late = newId('token');
       const early = newId('token');
+      // Two tenants: one tenant's revocations serialise on its feed lock (its commit order is
+      // its seq order), so a late commit with a lower seq happens between tenants.
       const commitLate = await openDenial(late); // takes the lower seq, stays open
-      const commitEarly = await openDenial(early);
+      const commitEarly = await openDenial(early, other);
       await commitEarly();
       await node.sync();
       expect(node.isDenied(early)).toBe(true);
