@@ -10,9 +10,7 @@ import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { DenylistEntry } from '@tessera/domain/revocation/denylist.port';
 import { FOREIGN_KEY_VIOLATION, pgError } from '../postgres/pg-errors';
 import { TenantTransactions } from '../postgres/tenant-transaction';
-
-const COLUMNS =
-  'jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at, token_hash';
+import { API_TOKEN_COLUMNS, apiTokenParams } from './api-token-row';
 
 /**
  * Serialises a family's rotations and revocations: each statement after the lock sees every
@@ -79,7 +77,7 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
                WHERE jti = $2 AND kind = 'refresh' AND consumed_at IS NULL AND revoked_at IS NULL
                  AND EXISTS (SELECT 1 FROM locked)
                RETURNING jti)
-             INSERT INTO api_tokens (${COLUMNS})
+             INSERT INTO api_tokens (${API_TOKEN_COLUMNS})
              SELECT r.* FROM (${rows}) AS r WHERE EXISTS (SELECT 1 FROM consumed)
              RETURNING jti`,
             params,
@@ -159,6 +157,7 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
   }
 }
 
+/** The cast of each of API_TOKEN_COLUMNS (a SELECT … UNION ALL has no column types of its own). */
 const TYPES = [
   'text',
   'text',
@@ -180,21 +179,7 @@ function selectRows(rows: readonly TokenRecord[], params: unknown[]): string {
   return rows
     .map((r) => {
       const base = params.length;
-      params.push(
-        r.jti,
-        r.tenantId,
-        r.kind,
-        r.subject,
-        r.clientId,
-        r.userId ?? null,
-        r.name ?? null,
-        r.scopes,
-        r.familyId ?? null,
-        r.createdVia,
-        r.createdAt,
-        r.expiresAt,
-        r.tokenHash ?? null,
-      );
+      params.push(...apiTokenParams(r));
       return `SELECT ${TYPES.map((t, i) => `$${base + i + 1}::${t}`).join(', ')}`;
     })
     .join(' UNION ALL ');

@@ -3,6 +3,7 @@ import type { TokenRecord, TokenRecords } from '@tessera/application/tokens/toke
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { FOREIGN_KEY_VIOLATION, pgError } from '../postgres/pg-errors';
 import { TenantTransactions } from '../postgres/tenant-transaction';
+import { API_TOKEN_COLUMNS, apiTokenParams } from './api-token-row';
 
 interface Row {
   jti: string;
@@ -50,29 +51,15 @@ export class TypeOrmTokenRecords implements TokenRecords {
     const params: unknown[] = [];
     const values = rows.map((r) => {
       const base = params.length;
-      params.push(
-        r.jti,
-        r.tenantId,
-        r.kind,
-        r.subject,
-        r.clientId,
-        r.userId ?? null,
-        r.name ?? null,
-        r.scopes,
-        r.familyId ?? null,
-        r.createdVia,
-        r.createdAt,
-        r.expiresAt,
-        r.tokenHash ?? null,
-      );
-      return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+      const row = apiTokenParams(r);
+      params.push(...row);
+      return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
     });
     await this.tx
       .run(
         (em) =>
           em.query(
-            `INSERT INTO api_tokens (jti, tenant_id, kind, subject, client_id, user_id, name, scopes, family_id, created_via, created_at, expires_at, token_hash)
-           VALUES ${values.join(', ')}`,
+            `INSERT INTO api_tokens (${API_TOKEN_COLUMNS}) VALUES ${values.join(', ')}`,
             params,
           ),
         tenantId,
