@@ -52,9 +52,17 @@ module.exports = {
     },
     {
       name: 'no-circular',
+      comment: 'no import circle anywhere, type-only imports included',
       severity: 'error',
-      from: { path: '^libs/domain/' },
+      from: { path: '^(apps|libs)/' },
       to: { circular: true },
+    },
+    {
+      name: 'application-no-framework',
+      comment: 'use cases are plain TypeScript too: Nest wiring lives in infrastructure modules',
+      severity: 'error',
+      from: { path: '^libs/application/' },
+      to: { path: 'node_modules/(@nestjs|nestjs-|passport)' },
     },
   ],
   options: {

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
 import { TerminusModule } from '@nestjs/terminus';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
-import type { AuthAppOptions } from './bootstrap';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
 import { TenancyModule } from '@tessera/infrastructure/postgres/tenancy.module';
@@ -19,6 +20,14 @@ import { HealthController } from './ops/health.controller';
 import { readinessProviders } from './ops/readiness.providers';
 import { MetricsController } from './ops/metrics.controller';
 import { MetricsServer } from './ops/metrics-server';
+
+/** What the HTTP app is built with besides its config (main.ts and the e2e tests pass these). */
+export interface AuthAppOptions {
+  /** Where JSON log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+  /** Keys already loaded (main.ts does so to report key problems in one line). */
+  keyRing?: KeyRing;
+}
 
 @Module({
   imports: [

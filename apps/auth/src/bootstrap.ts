@@ -4,21 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { Logger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 import { ConfigError, type AppConfig } from '@tessera/config';
 import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
-import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
 import { HttpMetrics } from '@tessera/infrastructure/metrics/http-metrics';
-import { AuthModule } from './auth.module';
+import { AuthModule, type AuthAppOptions } from './auth.module';
+
+export type { AuthAppOptions };
 import { OAuthErrorFilter } from './http/oauth-error.filter';
 import { setupOpenApi } from './ops/openapi';
-
-export interface AuthAppOptions {
-  /** Where JSON log lines go instead of stdout (tests read them). */
-  logDestination?: DestinationStream;
-  /** Keys already loaded (main.ts does so to report key problems in one line). */
-  keyRing?: KeyRing;
-}
 
 /**
  * Nest's logger until pino takes over, minus its stack trace for a start-up refusal: main.ts
