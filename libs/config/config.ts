@@ -90,6 +90,8 @@ export interface AppConfig {
     sessionMint: number;
   };
   logLevel: Env['LOG_LEVEL'];
+  /** One readable line per event, for a person at a terminal; JSON for everything else. */
+  logPretty: boolean;
 }
 
 /** Parses the environment once; the first bad variable becomes a one-line ConfigError. */
@@ -197,5 +199,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionMint: e.RATE_LIMIT_SESSION_MINT,
     },
     logLevel: e.LOG_LEVEL,
+    // auto: readable in development on a terminal; JSON in production and when piped.
+    logPretty:
+      e.LOG_FORMAT === 'pretty' ||
+      (e.LOG_FORMAT === 'auto' && !production && process.stdout.isTTY === true),
   };
 }

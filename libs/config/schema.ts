@@ -133,6 +133,7 @@ export const envSchema = z.object({
   RATE_LIMIT_SESSION_MINT: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: z.string().default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   BODY_LIMIT: z.string().default('16kb'),
 });
 

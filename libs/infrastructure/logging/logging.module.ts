@@ -46,7 +46,7 @@ function who(req: TesseraRequest): { tenant?: string; client?: string } {
  * resolved them (`req.tessera`), and no credential anywhere: requests are logged through an
  * allow-list of headers, query values that look secret are replaced, bodies are never logged.
  */
-function pinoHttpOptions(cfg: AppConfig): Options {
+function pinoHttpOptions(cfg: AppConfig, pretty = false): Options {
   return {
     level: cfg.logLevel,
     genReqId: (req, res) => assignRequestId(req, res),
@@ -55,6 +55,21 @@ function pinoHttpOptions(cfg: AppConfig): Options {
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     // 4xx are the protocol working (bad grants, expired tokens): info, not warnings.
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    ...(pretty
+      ? {
+          // A worker thread turns each JSON line into one readable line (pino-pretty).
+          transport: {
+            target: 'pino-pretty',
+            options: {
+              singleLine: true,
+              translateTime: 'SYS:HH:MM:ss.l',
+              ignore: 'pid,hostname,req,res,context',
+              messageFormat:
+                '{if context}[{context}] {end}{if req.method}{req.method} {req.url} {res.statusCode} {end}{msg}',
+            },
+          },
+        }
+      : {}),
     // Probes and scrapes every few seconds would drown the log.
     autoLogging: {
       ignore: (req) => /^\/(health\/|metrics)/.test((req as { url?: string }).url ?? ''),
@@ -76,7 +91,7 @@ export class LoggingModule implements NestModule {
           useFactory: (cfg: AppConfig): Params => ({
             pinoHttp: opts.destination
               ? [pinoHttpOptions(cfg), opts.destination]
-              : pinoHttpOptions(cfg),
+              : pinoHttpOptions(cfg, cfg.logPretty && cfg.logLevel !== 'silent'),
             // pino-http builds a child logger per request, serializing and redacting the
             // request into its bindings (a tenth of a token request's CPU in profiles) even
             // when nothing is logged. At quiet levels the app's one logger serves every request;
