@@ -21,14 +21,29 @@ export type ErrorCode =
   | 'temporarily_unavailable'
   | 'server_error';
 
+export interface DomainErrorOptions {
+  /** Seconds a client should wait before retrying (429, 503): sent as Retry-After. */
+  retryAfter?: number;
+  /** The scope an `insufficient_scope` refusal needs (RFC 6750 §3.1 `scope` attribute). */
+  requiredScope?: string;
+  /** What went wrong underneath (a driver's error): logged for 5xx and 503, never sent. */
+  cause?: unknown;
+}
+
 /** The description must be safe to show a client: no secrets, no token material, no stack. */
 export class DomainError extends Error {
+  readonly retryAfter?: number;
+  readonly requiredScope?: string;
+
   constructor(
     readonly code: ErrorCode,
     readonly description: string,
+    options: DomainErrorOptions = {},
   ) {
-    super(`${code}: ${description}`);
+    super(`${code}: ${description}`, options.cause === undefined ? {} : { cause: options.cause });
     this.name = 'DomainError';
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+    if (options.requiredScope !== undefined) this.requiredScope = options.requiredScope;
   }
 }
 

@@ -29,8 +29,8 @@ const IDP_ALGORITHMS = ['RS256'];
 
 const str = (v: unknown) => (typeof v === 'string' && v.length <= 320 ? v : null);
 
-const unreachable = () =>
-  new DomainError('temporarily_unavailable', 'the identity provider cannot be reached');
+const unreachable = (cause?: unknown) =>
+  new DomainError('temporarily_unavailable', 'the identity provider cannot be reached', { cause });
 
 /**
  * The relying party on openid-client v6's functional API. Discovery is lazy and retried on
@@ -104,7 +104,7 @@ export class OpenIdClientIdentityProvider implements IdentityProvider {
       const err = e as Error & { code?: string; error?: string };
       // The message names the failed check (nonce, iss, aud, signature), never token material.
       this.log.warn(`sign-in rejected: ${err.code ?? err.name}: ${err.error ?? err.message}`);
-      if (err instanceof TypeError && !err.code) throw unreachable();
+      if (err instanceof TypeError && !err.code) throw unreachable(err);
       if (err instanceof oidc.AuthorizationResponseError && err.error === 'access_denied') {
         throw new DomainError('access_denied', 'sign-in was cancelled at the identity provider');
       }
@@ -148,7 +148,7 @@ export class OpenIdClientIdentityProvider implements IdentityProvider {
     } catch (e) {
       const err = e as Error & { code?: string };
       this.log.warn(`UserInfo rejected: ${err.code ?? err.name}: ${err.message}`);
-      if (err instanceof TypeError && !err.code) throw unreachable();
+      if (err instanceof TypeError && !err.code) throw unreachable(err);
       throw upstreamRejected();
     }
   }

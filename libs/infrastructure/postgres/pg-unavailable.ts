@@ -18,9 +18,9 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 }
 
 /** The 503 a caller gets while the database is saturated or away: try again shortly. */
-export function databaseBusy(retryAfter = 1): DomainError & { retryAfter: number } {
-  return Object.assign(
-    new DomainError('temporarily_unavailable', 'the token store is busy; retry shortly'),
-    { retryAfter },
-  );
+export function databaseBusy(retryAfter = 1, cause?: unknown): DomainError {
+  return new DomainError('temporarily_unavailable', 'the token store is busy; retry shortly', {
+    retryAfter,
+    cause,
+  });
 }

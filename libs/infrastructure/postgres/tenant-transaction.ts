@@ -26,7 +26,9 @@ function whenUnreachable(e: unknown): never {
       message,
     )
   ) {
-    throw new DomainError('temporarily_unavailable', 'the database is unreachable; retry');
+    throw new DomainError('temporarily_unavailable', 'the database is unreachable; retry', {
+      cause: e,
+    });
   }
   throw e;
 }

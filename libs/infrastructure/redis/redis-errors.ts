@@ -13,7 +13,7 @@ export function whenRedisFails(e: unknown): never {
   if (e instanceof DomainError) throw e;
   if (e instanceof ReplyError && !TRANSIENT_REPLY.test((e as Error).message)) throw e;
   if (e instanceof Error && !(e instanceof ReplyError) && !isConnectionError(e)) throw e;
-  throw new DomainError('temporarily_unavailable', 'the token store is unavailable');
+  throw new DomainError('temporarily_unavailable', 'the token store is unavailable', { cause: e });
 }
 
 /** ioredis reports a missing connection with plain Errors; these are their shapes. */

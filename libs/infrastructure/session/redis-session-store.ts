@@ -27,10 +27,10 @@ function unavailable(e: unknown): never {
     whenRedisFails(e);
   } catch (mapped) {
     if (mapped instanceof DomainError && mapped.code === 'temporarily_unavailable') {
-      throw Object.assign(
-        new DomainError('temporarily_unavailable', 'the session store is unavailable'),
-        { retryAfter: 1 },
-      );
+      throw new DomainError('temporarily_unavailable', 'the session store is unavailable', {
+        retryAfter: 1,
+        cause: e,
+      });
     }
     throw mapped;
   }

@@ -81,12 +81,12 @@ export class RateLimitGuard extends ThrottlerGuard {
   ): Promise<void> {
     const scope = (detail.key.split(':')[2] ?? 'anonymous') as LimitScope;
     this.metrics.rateLimited(scope);
-    throw Object.assign(
-      new DomainError(
-        'rate_limited',
-        'too many requests: retry after the time given in Retry-After',
-      ),
-      { retryAfter: Math.max(1, Math.ceil(detail.timeToBlockExpire)) },
+    throw new DomainError(
+      'rate_limited',
+      'too many requests: retry after the time given in Retry-After',
+      {
+        retryAfter: Math.max(1, Math.ceil(detail.timeToBlockExpire)),
+      },
     );
   }
 }

@@ -132,7 +132,7 @@ export class GroupCommitTokenRecords implements TokenRecords {
       batch.forEach((w) => w.resolve());
     } catch (e) {
       if (batch.length === 1 || !isRowError(e)) {
-        const err = isDatabaseUnavailable(e) ? databaseBusy(this.o.retryAfterSeconds) : e;
+        const err = isDatabaseUnavailable(e) ? databaseBusy(this.o.retryAfterSeconds, e) : e;
         return batch.forEach((w) => w.reject(err));
       }
       // One caller's bad row must not fail the others it shared a write with.
@@ -140,7 +140,7 @@ export class GroupCommitTokenRecords implements TokenRecords {
         await this.inner
           .record(w.rows)
           .then(w.resolve, (e2: unknown) =>
-            w.reject(isDatabaseUnavailable(e2) ? databaseBusy(this.o.retryAfterSeconds) : e2),
+            w.reject(isDatabaseUnavailable(e2) ? databaseBusy(this.o.retryAfterSeconds, e2) : e2),
           );
       }
     }

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
   RefreshLedger,
@@ -27,7 +26,6 @@ const returned = <T>(r: unknown): T[] =>
 /** api_tokens' refresh rows as the durable truth of consumption and revocation (under RLS). */
 export class TypeOrmRefreshLedger implements RefreshLedger {
   private readonly tx: TenantTransactions;
-  private readonly log = new Logger('RefreshLedger');
 
   constructor(ds: DataSource) {
     this.tx = new TenantTransactions(ds);
@@ -151,8 +149,9 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
       if (e instanceof DomainError) throw e;
       if (pgError(e).code === FOREIGN_KEY_VIOLATION)
         throw new DomainError('invalid_grant', 'the user is no longer a member of this tenant');
-      this.log.warn(`refresh ledger: ${(e as Error).message}`);
-      throw new DomainError('temporarily_unavailable', 'the token database is unavailable');
+      throw new DomainError('temporarily_unavailable', 'the token database is unavailable', {
+        cause: e,
+      });
     }
   }
 }

@@ -1,25 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, type ErrorCode } from '@tessera/domain/shared/domain-error';
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid_request: 400,
-  invalid_client: 401,
-  invalid_grant: 400,
-  unauthorized_client: 400,
-  unsupported_grant_type: 400,
-  invalid_scope: 400,
-  invalid_target: 400,
-  unsupported_token_type: 400,
-  invalid_token: 401,
-  insufficient_scope: 403,
-  access_denied: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  temporarily_unavailable: 503,
-  server_error: 500,
-};
+import { ERROR_STATUS } from './error-status';
 
 /** Nest's own HTTP errors (no route, body too large, bad JSON) in the same RFC 6749 shape. */
 function fromHttpException(e: HttpException): DomainError & { status: number } {
@@ -68,7 +50,13 @@ export class OAuthErrorFilter implements ExceptionFilter {
     let status: number;
     if (exception instanceof DomainError) {
       error = exception;
-      status = STATUS[exception.code];
+      status = ERROR_STATUS[exception.code];
+      // The cause (a driver's error) explains a 503 or 500 to the operator; the client never sees it.
+      if (status >= 500 && exception.cause !== undefined)
+        this.log.warn(
+          { err: exception.cause, reqId: (req as { id?: unknown }).id, code: exception.code },
+          exception.description,
+        );
     } else if (exception instanceof HttpException) {
       const mapped = fromHttpException(exception);
       error = mapped;
@@ -92,8 +80,8 @@ export class OAuthErrorFilter implements ExceptionFilter {
     } else if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
       // RFC 6750 §3.1: a request with no bearer token at all gets a challenge without an error.
       const presented = /^Bearer /i.test(req.headers.authorization ?? '');
-      const scope = (exception as { requiredScope?: unknown }).requiredScope;
-      const needs = typeof scope === 'string' ? `, scope="${scope}"` : '';
+      const scope = exception instanceof DomainError ? exception.requiredScope : undefined;
+      const needs = scope ? `, scope="${scope}"` : '';
       res.setHeader(
         'WWW-Authenticate',
         presented
@@ -101,7 +89,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
           : 'Bearer realm="tessera"',
       );
     }
-    const retryAfter = (exception as { retryAfter?: number }).retryAfter;
+    const retryAfter = exception instanceof DomainError ? exception.retryAfter : undefined;
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
     // A feed body the parser refused (bad JSON) is a malformed poll body too.
     const pollBody =

@@ -1,20 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, type ErrorCode } from '@tessera/domain/shared/domain-error';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { ERROR_STATUS } from '../http/error-status';
 import { errorPage } from './error.page';
 import { setPageHeaders } from './page-headers';
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  invalid_request: 400,
-  invalid_scope: 400,
-  invalid_token: 401,
-  access_denied: 403,
-  insufficient_scope: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  temporarily_unavailable: 503,
-};
 
 /**
  * Browser-facing routes (sign-in, callback, account pages) answer errors as a readable page
@@ -30,10 +19,14 @@ export class PageErrorFilter implements ExceptionFilter {
     let status = 500;
     let description = 'internal error';
     if (exception instanceof DomainError) {
-      status = STATUS[exception.code] ?? 400;
+      status = ERROR_STATUS[exception.code];
       description = exception.description;
-      const retryAfter = (exception as { retryAfter?: unknown }).retryAfter;
-      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+      if (exception.retryAfter) res.setHeader('Retry-After', String(exception.retryAfter));
+      if (status >= 500 && exception.cause !== undefined)
+        this.log.warn(
+          { err: exception.cause, reqId: (req as { id?: unknown }).id, code: exception.code },
+          exception.description,
+        );
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
       description = status === 429 ? 'too many requests, try again shortly' : 'bad request';

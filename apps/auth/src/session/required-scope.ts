@@ -5,7 +5,7 @@ import type { Principal } from './request-context';
 
 /** RFC 6750 §3.1: the filter names `scope` in the challenge from `requiredScope`. */
 export const insufficientScope = (scope: string) =>
-  Object.assign(new DomainError('insufficient_scope', `this request needs the scope "${scope}"`), {
+  new DomainError('insufficient_scope', `this request needs the scope "${scope}"`, {
     requiredScope: scope,
   });
 
