@@ -4,6 +4,7 @@ import { hashRefreshSecret, looksLikeRefreshSecret } from '@tessera/domain/refre
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { formatScope, type AccessClaims } from '@tessera/domain/token/access-claims';
 import { audiences } from '@tessera/domain/resource/resource-server';
+import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import type { TenantStatusReader } from '../tokens/tenant-status.port';
 import type { TokenRecords } from '../tokens/token-records.port';
 
@@ -22,6 +23,7 @@ export class IntrospectTokenUseCase {
     private readonly store: RefreshStore,
     private readonly tenants: TenantStatusReader,
     private readonly records: TokenRecords,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The hint is not consulted: the token's shape tells the kinds apart (RFC 7662 §2.1). */
@@ -37,7 +39,7 @@ export class IntrospectTokenUseCase {
     if (peeked?.state !== 'live') return INACTIVE;
     const r = peeked.record;
     if (r.clientId !== client.id || r.tenantId !== client.tenantId) return INACTIVE;
-    if (r.expiresAt.getTime() <= Date.now()) return INACTIVE;
+    if (r.expiresAt.getTime() <= this.clock.now().getTime()) return INACTIVE;
     if ((await this.tenants.status(r.tenantId)) !== 'active') return INACTIVE;
     // The same checks as the refresh grant: Postgres is the truth for family revocation.
     if ((await this.records.get(r.tenantId, r.refreshJti))?.revokedAt) return INACTIVE;

@@ -211,6 +211,7 @@ const LEDGER = Symbol('RefreshLedger');
         DI.RefreshStore,
         DI.TenantStatus,
         DI.TokenRecords,
+        DI.Clock,
       ],
       useFactory: (
         v: TokenVerifier,
@@ -219,7 +220,8 @@ const LEDGER = Symbol('RefreshLedger');
         s: RefreshStore,
         t: TenantStatusReader,
         r: TokenRecords,
-      ) => new IntrospectTokenUseCase(new VerifyAccessToken(v, d, t, m), s, t, r),
+        c: Clock,
+      ) => new IntrospectTokenUseCase(new VerifyAccessToken(v, d, t, m), s, t, r, c),
     },
   ],
   exports: [
