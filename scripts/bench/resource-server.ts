@@ -155,6 +155,7 @@ async function main(stack: Stack): Promise<number> {
       '|---|---|---|---|---|---|',
       `| RFC 7009 → 401 (real feed, long poll) | ${revocation.revocations} | ${revocation.p50.toFixed(1)} | ${revocation.p99.toFixed(1)} | ${revocation.max.toFixed(1)} | ${revocation.failures} |`,
       '',
+      ...(revocation.failures ? [`failures: ${revocation.failureReasons.join(', ')}`, ''] : []),
       `revocation p99 ${revocation.p99.toFixed(1)} ms (target < ${TARGET_REVOCATION_P99_MS} ms, aim < 250 ms) ${revocationOk ? 'PASS' : 'FAIL'}`,
       '',
     ].join('\n'),

@@ -9,6 +9,8 @@ export interface RsRevocationResult {
   max: number;
   /** Tokens the API refused before the revocation, or still accepted after the deadline. */
   failures: number;
+  /** Why each failure: `before <status>` or `after <status>`. */
+  failureReasons: string[];
 }
 
 const DEADLINE_MS = 10_000;
@@ -27,7 +29,7 @@ export async function measureRsRevocation(opts: {
   revocations: number;
 }): Promise<RsRevocationResult> {
   const samples: number[] = [];
-  let failures = 0;
+  const failureReasons: string[] = [];
   const call = (token: string) =>
     fetch(`${opts.api}${opts.route}`, { headers: { authorization: `Bearer ${token}` } }).then(
       async (r) => (await r.arrayBuffer(), r.status),
@@ -49,8 +51,9 @@ export async function measureRsRevocation(opts: {
     });
     if (issued.status !== 200) throw new Error(`Tessera issued no token: ${issued.status}`);
     const { access_token: token } = (await issued.json()) as { access_token: string };
-    if ((await call(token)) !== 200) {
-      failures++;
+    const before = await call(token);
+    if (before !== 200) {
+      failureReasons.push(`before ${before}`);
       continue;
     }
     const revoked = await form(`${opts.tessera}/oauth/revoke`, { token });
@@ -61,7 +64,7 @@ export async function measureRsRevocation(opts: {
     let status = await call(token);
     while (status === 200 && performance.now() - t0 < DEADLINE_MS) status = await call(token);
     if (status === 401) samples.push(performance.now() - t0);
-    else failures++;
+    else failureReasons.push(`after ${status}`);
   }
   samples.sort((a, b) => a - b);
   return {
@@ -70,6 +73,7 @@ export async function measureRsRevocation(opts: {
     p50: percentile(samples, 50),
     p99: percentile(samples, 99),
     max: samples.at(-1) ?? NaN,
-    failures,
+    failures: failureReasons.length,
+    failureReasons,
   };
 }

@@ -38,6 +38,7 @@ function fixture(batches: RevocationEvent[][]) {
   };
   let wakes = 0;
   const waiter = {
+    heard: () => 0,
     wait: async () => {
       wakes++;
       return true;
