@@ -17,6 +17,7 @@ type Events = Record<string, Record<string, unknown>>;
 
 const ISSUER = 'http://tessera.test';
 const TOKEN_REVOKED = 'urn:tessera:secevent:token-revoked';
+const FAMILY_REVOKED = 'urn:tessera:secevent:family-revoked';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = () => Math.random().toString(36).slice(2, 10);
 
@@ -419,7 +420,10 @@ describe('resource servers', () => {
       expect(revokedJtis(await drain(a, apiA, `scli-${rand()}`))).toContain(jti);
     });
 
-    it('refresh token reuse revokes the family → a token-revoked event for each of its access tokens', async () => {
+    it('refresh token reuse revokes the family → one family-revoked event and a token-revoked event for each of its access tokens', async () => {
+      // Drained first, so what the stream delivers next is this revocation's SETs only.
+      const stream = `sreuse-${rand()}`;
+      await drain(a, apiA, stream);
       const minted = await cli(
         'token',
         'mint',
@@ -439,13 +443,18 @@ describe('resource servers', () => {
       await sleep(1500); // past REFRESH_GRACE_PERIOD (1 s): presenting it again is reuse
       const reused = await token(a, client, `grant_type=refresh_token&refresh_token=${first}`);
       expect(reused.status).toBe(400);
-      const jtis = revokedJtis(await drain(a, apiA, `sreuse-${rand()}`));
-      expect(jtis).toEqual(
-        expect.arrayContaining([
-          minted.jti as string,
-          decodeJwt(rotated.json.access_token as string).jti!,
-        ]),
+      const seen = await drain(a, apiA, stream);
+      expect(revokedJtis(seen).sort()).toEqual(
+        [minted.jti as string, decodeJwt(rotated.json.access_token as string).jti!].sort(),
       );
+      const family = seen.map((s) => s.events[FAMILY_REVOKED]).filter(Boolean);
+      expect(family).toEqual([{ family_id: expect.any(String), exp: expect.any(Number) }]);
+      expect(seen).toHaveLength(3);
+      // A repeat of the reuse revokes nothing new: no second family-revoked event.
+      expect(
+        (await token(a, client, `grant_type=refresh_token&refresh_token=${first}`)).status,
+      ).toBe(400);
+      expect(await drain(a, apiA, stream)).toEqual([]);
     });
 
     it('acknowledged SETs are not delivered again; unacknowledged ones are', async () => {

@@ -38,6 +38,7 @@ function fixture(batches: RevocationEvent[][]) {
   };
   let wakes = 0;
   const waiter = {
+    heard: () => 0,
     wait: async () => {
       wakes++;
       return true;
@@ -109,6 +110,31 @@ describe('PollRevocationEvents', () => {
     expect(waits()).toBe(1);
     expect(queries.map((q) => q.acked)).toEqual([[2], []]);
     expect(Object.keys(out.sets)).toEqual([setJti(4, RS.id)]);
+  });
+
+  it('a revocation heard during the store query › the wait is told to return at once (no lost wake-up)', async () => {
+    let heard = 0;
+    const sinces: (number | undefined)[] = [];
+    const batches: RevocationEvent[][] = [[], [ev(7)]];
+    const store: RevocationFeedStore = {
+      poll: async () => {
+        heard++; // a denial broadcast lands while the query runs
+        return { events: batches.shift() ?? [], moreAvailable: false };
+      },
+    };
+    const waiter = {
+      heard: () => heard,
+      wait: async (_ms: number, _s?: AbortSignal, since?: number) => {
+        sinces.push(since);
+        return true;
+      },
+    };
+    const signer = { sign: async (e: RevocationEvent) => `jws-${e.seq}` };
+    const feed = new PollRevocationEvents(store, signer, waiter, { maxWaitMs: 60_000 });
+    const out = await feed.execute(client(), parsePollRequest({}));
+    // The counter as read BEFORE the query: the waiter sees it moved and does not hold.
+    expect(sinces).toEqual([0]);
+    expect(Object.keys(out.sets)).toEqual([setJti(7, RS.id)]);
   });
 
   it('returnImmediately or maxEvents 0: never waits', async () => {

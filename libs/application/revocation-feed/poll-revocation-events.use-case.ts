@@ -98,12 +98,14 @@ export class PollRevocationEvents {
       maxEvents: req.maxEvents,
     };
     const deadline = Date.now() + this.settings.maxWaitMs;
+    let since = this.waiter.heard();
     let polled = await this.store.poll({ ...query, acked });
     const waits = !req.returnImmediately && req.maxEvents > 0;
     while (waits && polled.events.length === 0 && !signal?.aborted) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      if (!(await this.waiter.wait(left, signal)) || signal?.aborted) break;
+      if (!(await this.waiter.wait(left, signal, since)) || signal?.aborted) break;
+      since = this.waiter.heard();
       polled = await this.store.poll({ ...query, acked: [] });
     }
     const sets: Record<string, string> = {};

@@ -25,5 +25,11 @@ export interface SecurityEventSigner {
  * when the node is shutting down (answer now, without touching the database again).
  */
 export interface RevocationWaiter {
-  wait(ms: number, signal?: AbortSignal): Promise<boolean>;
+  /** A counter of revocations heard so far: read it BEFORE querying the store. */
+  heard(): number;
+  /**
+   * Resolves at once when a revocation was heard since `since` (a `heard()` value), so one that
+   * lands between the store query and this call is not missed until the deadline.
+   */
+  wait(ms: number, signal?: AbortSignal, since?: number): Promise<boolean>;
 }

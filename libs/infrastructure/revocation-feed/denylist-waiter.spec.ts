@@ -16,6 +16,19 @@ describe('DenylistWaiter', () => {
     expect(w.size()).toBe(0);
   });
 
+  it('a denial heard after since (between the store query and the wait) › resolves at once, not at the deadline', async () => {
+    const w = waiter();
+    const since = w.heard();
+    fire(); // the revocation lands while the poll's store query runs
+    await expect(w.wait(60_000, undefined, since)).resolves.toBe(true);
+    expect(w.size()).toBe(0);
+    // Nothing new since: it is held again.
+    const held = w.wait(60_000, undefined, w.heard());
+    expect(w.size()).toBe(1);
+    fire();
+    await expect(held).resolves.toBe(true);
+  });
+
   it('nothing happens: resolves after the wait, still open', async () => {
     await expect(waiter().wait(5)).resolves.toBe(true);
   });

@@ -8,17 +8,24 @@ import type { RevocationWaiter } from '@tessera/application/revocation-feed/revo
 export class DenylistWaiter implements RevocationWaiter {
   private readonly waiting = new Set<() => void>();
   private closed = false;
+  private count = 0;
 
   constructor(onDenied: (listener: () => void) => unknown) {
     onDenied(() => {
+      this.count++;
       const all = [...this.waiting];
       this.waiting.clear();
       for (const wake of all) wake();
     });
   }
 
-  wait(ms: number, signal?: AbortSignal): Promise<boolean> {
+  heard(): number {
+    return this.count;
+  }
+
+  wait(ms: number, signal?: AbortSignal, since?: number): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
+    if (since !== undefined && this.count !== since) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

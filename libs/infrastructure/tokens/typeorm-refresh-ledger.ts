@@ -10,6 +10,7 @@ import type { DenylistEntry } from '@tessera/domain/revocation/denylist.port';
 import { FOREIGN_KEY_VIOLATION, pgError } from '../postgres/pg-errors';
 import { TenantTransactions } from '../postgres/tenant-transaction';
 import { API_TOKEN_COLUMNS, apiTokenParams } from './api-token-row';
+import { insertRevocationEvents } from '../revocation-feed/revocation-events';
 
 /**
  * Serialises a family's rotations and revocations: each statement after the lock sees every
@@ -18,6 +19,18 @@ import { API_TOKEN_COLUMNS, apiTokenParams } from './api-token-row';
  */
 const lockFamily = (em: EntityManager, tenantId: string, familyId: string) =>
   em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId} ${familyId}`]);
+
+/** Kept until the family's last token (refresh tokens included) has expired. */
+async function familyRevokedEvent(em: EntityManager, tenantId: string, familyId: string) {
+  const [row] = await em.query<{ until: Date | null }[]>(
+    'SELECT max(expires_at) AS until FROM api_tokens WHERE family_id = $1',
+    [familyId],
+  );
+  const expiresAt = row?.until ?? new Date();
+  await insertRevocationEvents(em, tenantId, [
+    { kind: 'family-revoked', target: familyId, expiresAt },
+  ]);
+}
 
 /** UPDATE … RETURNING comes back as [rows, count] through TypeORM's postgres driver. */
 const returned = <T>(r: unknown): T[] =>
@@ -111,6 +124,10 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
            ON CONFLICT (jti) DO NOTHING`,
           [tenantId, live.map((r) => r.jti), live.map((r) => r.expires_at), reason.slice(0, 200)],
         );
+        // Informational for receivers (the access tokens above get token-revoked events from
+        // the denylist trigger); only the transaction that revoked the family writes it, so a
+        // repeat adds none. Last statement: the feed's tenant lock is held only to the commit.
+        if (revoked.length > 0) await familyRevokedEvent(em, tenantId, familyId);
         const denied: DenylistEntry[] = live.map((r) => ({
           jti: r.jti,
           tenantId,
