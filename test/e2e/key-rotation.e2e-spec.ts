@@ -378,7 +378,7 @@ describe('database key store › keys retire on a retiring key', () => {
     expect(await active(tA)).toBe(true);
 
     const retired = await cli('keys', 'retire', A, '--json');
-    expect(retired.code).toBe(0);
+    expect({ code: retired.code, stderr: retired.stderr }).toEqual({ code: 0, stderr: '' });
     expect(retired.json()).toMatchObject({ kid: A, status: 'retired' });
     await until('A to leave the JWKS', 60_000, async () =>
       (await jwksKids()).includes(A) ? undefined : true,
