@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureBuilt, repoRoot } from './build';
@@ -42,13 +42,68 @@ export interface ServerProcessOptions {
 const CLOCK_SHIM = path.join(repoRoot, 'libs/testing/clock-offset.cjs');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Whether `pid` holds the socket listening on `port` (Linux /proc; elsewhere assumed). A free
+ * port picked here can be taken by another test's listen(0) while the node boots: then a probe
+ * answered by that server must not count as this node being ready.
+ */
+function listensOn(pid: number, port: number): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return !existsSync('/proc/net/tcp');
+  }
+  const inodes = new Set<string>();
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let lines: string[];
+    try {
+      lines = readFileSync(table, 'utf8').split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      // local_address, state 0A = LISTEN, inode.
+      if (f[1]?.endsWith(hexPort) && f[3] === '0A' && inodes.has(f[9]!)) return true;
+    }
+  }
+  return false;
+}
+
 /** Starts `node dist/apps/auth/src/main.js` against `db` on a free loopback port. */
 export async function startServerProcess(
   db: Pick<TestDatabase, 'appUrl' | 'ownerUrl'> | undefined,
   opts: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   ensureBuilt();
-  const port = opts.port ?? (await freePort());
+  // A port picked free can be taken before the node binds it: then try another (not when the
+  // caller chose the port).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(db, opts, opts.port ?? (await freePort()));
+    } catch (e) {
+      if (opts.port !== undefined || attempt >= 3 || !(e instanceof PortTaken)) throw e;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(
+  db: Pick<TestDatabase, 'appUrl' | 'ownerUrl'> | undefined,
+  opts: ServerProcessOptions,
+  port: number,
+): Promise<ServerProcess> {
   const dataDir = opts.env?.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'tessera-node-'));
   const defaults: Record<string, string | undefined> = {
     PATH: process.env.PATH,
@@ -103,12 +158,15 @@ export async function startServerProcess(
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   const probe = `${url}/health/${wait}`;
   for (;;) {
-    if (exitCode !== undefined)
-      throw new Error(`tessera node exited with ${exitCode} before ${wait}:\n${out}`);
+    if (exitCode !== undefined) {
+      const msg = `tessera node exited with ${exitCode} before ${wait}:\n${out}`;
+      throw out.includes('EADDRINUSE') ? new PortTaken(msg) : new Error(msg);
+    }
     const ok = await fetch(probe)
       .then((r) => r.status === 200)
       .catch(() => false);
-    if (ok) return node;
+    // Answered by this node, not by another test's server that took the port meanwhile.
+    if (ok && listensOn(child.pid!, port)) return node;
     if (Date.now() > deadline) {
       await node.kill();
       throw new Error(

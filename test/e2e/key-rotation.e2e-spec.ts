@@ -307,3 +307,87 @@ describe('database key store › production start', () => {
     expect(wrong.stderr).toContain(`signing key ${key.kid} cannot be decrypted`);
   });
 });
+
+describe('database key store › keys retire on a retiring key', () => {
+  let db: TestDatabase;
+  let node: ServerProcess;
+  let client: Awaited<ReturnType<typeof seedClientViaCli>>;
+  let cliEnv: Record<string, string | undefined>;
+  // A long TTL keeps the old key retiring for the whole test: only `keys retire` ends it.
+  const env = {
+    KEY_ENCRYPTION_SECRET: SECRET,
+    KEY_PUBLISH_DELAY: '2s',
+    KEY_RELOAD_INTERVAL: '200ms',
+    ACCESS_TOKEN_TTL: '1h',
+    ISSUER: 'http://tessera.test',
+  };
+  const cli = (...args: string[]) => runCli(cliEnv, ...args);
+  const token = async () => {
+    const r = await postForm(
+      `${node.url}/oauth/token`,
+      { grant_type: 'client_credentials', scope: 'read' },
+      { authorization: basic(client) },
+    );
+    expect(r.status).toBe(200);
+    return r.json.access_token as string;
+  };
+  const active = async (jwt: string) =>
+    (
+      await postForm(
+        `${node.url}/oauth/introspect`,
+        { token: jwt },
+        { authorization: basic(client) },
+      )
+    ).json.active;
+  const jwksKids = async () =>
+    (
+      (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      }
+    ).keys
+      .map((k) => k.kid)
+      .sort();
+  const status = async (kid: string) =>
+    (await cli('keys', 'list', '--json'))
+      .json<{ keys: { kid: string; status: string }[] }>()
+      .keys.find((k) => k.kid === kid)?.status;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    node = await startServerProcess(db, { env });
+    cliEnv = {
+      DATABASE_URL: db.appUrl,
+      DATABASE_ADMIN_URL: db.ownerUrl,
+      DATA_DIR: node.dataDir,
+      ...env,
+    };
+    client = await seedClientViaCli(cliEnv);
+  });
+  afterAll(async () => {
+    await node?.kill();
+    await db?.drop();
+  });
+
+  it('the retiring key leaves the JWKS at once, its tokens stop verifying, the active key keeps signing', async () => {
+    const tA = await token();
+    const A = kidOf(tA);
+    const B = (await cli('keys', 'rotate', '--json')).json().kid!;
+    await until('B to sign', 120_000, async () => (kidOf(await token()) === B ? true : undefined));
+    expect(await status(A)).toBe('retiring');
+    expect(await jwksKids()).toEqual([A, B].sort());
+    expect(await active(tA)).toBe(true);
+
+    const retired = await cli('keys', 'retire', A, '--json');
+    expect({ code: retired.code, stderr: retired.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(retired.json()).toMatchObject({ kid: A, status: 'retired' });
+    await until('A to leave the JWKS', 60_000, async () =>
+      (await jwksKids()).includes(A) ? undefined : true,
+    );
+    expect(await jwksKids()).toEqual([B]);
+    expect(await active(tA)).toBe(false);
+    expect(await status(A)).toBe('retired');
+    const tB = await token();
+    expect(kidOf(tB)).toBe(B);
+    expect(await active(tB)).toBe(true);
+  });
+});

@@ -188,6 +188,41 @@ describe('NODE_ENV=production', () => {
     expect(ready.status).toBe(200);
   });
 
+  it('no silent migrations: given the owner URL and an unmigrated database, the server migrates nothing at start', async () => {
+    const empty = await createTestDatabase({ superuserUrl: pg.superuserUrl, migrate: false });
+    const bare = await startServerProcess(empty, {
+      env: { ...prodEnv, DATABASE_URL: empty.appUrl, DATABASE_ADMIN_URL: empty.ownerUrl },
+      waitFor: 'none',
+    });
+    try {
+      // Migrations would run before the listener opens: once it answers, or the process has
+      // exited, whatever start does with the database is done.
+      const deadline = Date.now() + 120_000;
+      while (!bare.exited()) {
+        const live = await fetch(`${bare.url}/health/live`).then(
+          () => true,
+          () => false,
+        );
+        if (live) break;
+        if (Date.now() > deadline) throw new Error(`neither live nor exited:\n${bare.output()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const c = new Client({ connectionString: empty.ownerUrl });
+      await c.connect();
+      try {
+        const r = await c.query(
+          `SELECT to_regclass('tessera.tenants') AS tenants, to_regclass('tessera.migrations') AS m`,
+        );
+        expect(r.rows[0]).toEqual({ tenants: null, m: null });
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await bare.kill();
+      await empty.drop();
+    }
+  });
+
   describe('refuses to start, with one line', () => {
     const refused = async (over: Record<string, string | undefined>, text: RegExp) => {
       const r = await serverExit({ PATH: process.env.PATH, ...prodEnv, PORT: '0', ...over });

@@ -390,6 +390,116 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
     });
   });
 
+  /** A fresh issuer trusted by tenant A, so a test's fetch counts are its own. */
+  const trustedIssuer = async (alg?: 'ES256' | 'RS256' | 'EdDSA') => {
+    const issuer = await startWorkloadIssuer({ audience: AUDIENCE, alg });
+    await issuers().add(
+      a.tenantId,
+      { issuer: issuer.url, jwksUri: issuer.jwksUri, audience: AUDIENCE, scopes: ['read'] },
+      'test',
+    );
+    return issuer;
+  };
+  const expectUnavailable = (res: Awaited<ReturnType<typeof exchange>>) => {
+    expect({ status: res.status, error: res.json.error }).toEqual({
+      status: 503,
+      error: 'temporarily_unavailable',
+    });
+    expect(res.json.access_token).toBeUndefined();
+  };
+
+  it('a JWKS URL that never answers → 503 temporarily_unavailable once the fetch times out (the request is not held forever)', async () => {
+    const hung = await trustedIssuer();
+    try {
+      hung.setJwks('hang');
+      // No elapsed-time bound: the fetch timeout (3 s) is what lets this resolve before the
+      // test's own generous timeout; without it the request would hang.
+      expectUnavailable(await exchange(a, await hung.sign()));
+      expect(hung.hits('/jwks')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await hung.close();
+    }
+  }, 60_000);
+
+  it('a URL that answers 200 with something that is not a JWKS → 503 temporarily_unavailable', async () => {
+    const odd = await trustedIssuer();
+    try {
+      odd.setJwks('not-jwks');
+      expectUnavailable(await exchange(a, await odd.sign()));
+      expect(odd.hits('/jwks')).toBeGreaterThanOrEqual(1);
+      // The same issuer, once its URL serves keys again, is accepted.
+      odd.setJwks('serve');
+      expect((await exchange(a, await odd.sign())).status).toBe(200);
+    } finally {
+      await odd.close();
+    }
+  });
+
+  it('unknown kids do not refetch the JWKS on every request (at most once per cooldown)', async () => {
+    const wk = await trustedIssuer();
+    try {
+      expect((await exchange(a, await wk.sign())).status).toBe(200);
+      const fetched = wk.hits('/jwks');
+      expect(fetched).toBeGreaterThanOrEqual(1);
+      const { privateKey } = await generateKeyPair('ES256');
+      for (let i = 0; i < 6; i++) {
+        const token = await wk.sign({}, { key: privateKey, header: { kid: `unknown-${i}` } });
+        expectRejected(await exchange(a, token));
+      }
+      // The cooldown is 30 s; even if this machine were slow enough for it to pass once, six
+      // unknown kids may cause one refetch, never six.
+      expect(wk.hits('/jwks')).toBeLessThanOrEqual(fetched + 1);
+      // The cached keys still verify.
+      expect((await exchange(a, await wk.sign())).status).toBe(200);
+    } finally {
+      await wk.close();
+    }
+  });
+
+  it.each(['RS256', 'EdDSA'] as const)(
+    '%s subject tokens are accepted (and a token claiming another alg under the same key is not)',
+    async (alg) => {
+      const issuer = await trustedIssuer(alg);
+      try {
+        const res = await exchange(a, await issuer.sign({ sub: `${alg}-runner` }));
+        expect(res.status).toBe(200);
+        const jwks = createRemoteJWKSet(new URL(`${app.url}/.well-known/jwks.json`));
+        const { payload } = await jwtVerify(res.json.access_token as string, jwks, {
+          issuer: ISSUER,
+        });
+        expect(payload.sub).toBe(`${alg}-runner`);
+        const [, p, s] = (await issuer.sign()).split('.');
+        const relabelled = base64url.encode(
+          JSON.stringify({ alg: alg === 'RS256' ? 'PS256' : 'ES256', kid: issuer.kid }),
+        );
+        expectRejected(await exchange(a, `${relabelled}.${p}.${s}`));
+      } finally {
+        await issuer.close();
+      }
+    },
+  );
+
+  it('x5c and crit headers are refused before any fetch, even when validly signed', async () => {
+    const wk = await trustedIssuer();
+    try {
+      const x5c = await wk.sign({}, { header: { x5c: ['MIIBszCCAVmgAwIBAgIUNotACertificate'] } });
+      const crit = await wk.sign(
+        {},
+        {
+          header: { crit: ['urn:tessera:test'], 'urn:tessera:test': 1 },
+          crit: { 'urn:tessera:test': true },
+        },
+      );
+      for (const token of [x5c, crit])
+        expectRejected(await exchange(a, token), /names a key or URL/);
+      expect(wk.hits('/jwks')).toBe(0);
+      // The same issuer's plain token is accepted: the refusal was the header.
+      expect((await exchange(a, await wk.sign())).status).toBe(200);
+    } finally {
+      await wk.close();
+    }
+  });
+
   it('a removed issuer’s tokens are refused at once', async () => {
     const gone = await startWorkloadIssuer({ audience: AUDIENCE });
     try {
