@@ -35,8 +35,9 @@ import {
   type Server,
 } from './bench-stack';
 import { startCpuAccounting } from './cpu';
-import { runLoad, stopLoad, type LoadResult } from './load';
+import { runLoad, type LoadResult } from './load';
 import { seed, type Seeded } from './seed';
+import { checkpoint, runBench } from './run';
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 20);
 const IN_FLIGHT = 8;
@@ -47,11 +48,6 @@ const REVOKE_EACH = 10;
 const root = path.resolve(__dirname, '../../..');
 const FORM = 'application/x-www-form-urlencoded';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-let stopping = false;
-const checkpoint = () => {
-  if (stopping) throw new Error('interrupted');
-};
 
 interface Answer {
   status: number;
@@ -408,24 +404,4 @@ async function main(stack: Stack): Promise<number> {
   return missed ? 1 : 0;
 }
 
-const stack = new Stack();
-const onSignal = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal}: stopping everything`);
-  stopLoad();
-  void stack.stop().finally(() => process.exit(130));
-};
-process.on('SIGINT', () => onSignal('SIGINT'));
-process.on('SIGTERM', () => onSignal('SIGTERM'));
-process.on('exit', () => stack.exitNow());
-
-main(stack)
-  .catch((e: unknown) => {
-    if (!stopping) log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await stack.stop();
-    process.exit(stopping ? 130 : code);
-  });
+runBench(main);

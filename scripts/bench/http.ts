@@ -37,7 +37,7 @@ import {
   type Comparison,
 } from './compare';
 import { startCpuAccounting } from './cpu';
-import { runLoad, stopLoad, type LoadResult, type LoadSpec } from './load';
+import { runLoad, type LoadResult, type LoadSpec } from './load';
 import { rawRs256PerSecond } from './raw-sign';
 import {
   cpuMarkdown,
@@ -50,6 +50,7 @@ import {
 } from './report';
 import { measurePropagation, type PropagationResult } from './revocation';
 import { seed, type Seeded } from './seed';
+import { checkpoint, runBench } from './run';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -79,11 +80,6 @@ const PEER_CASE_IDS = new Set(
 const PEER_LOG_LEVELS = (process.env.BENCH_PEER_LOG_LEVELS ?? 'warn,info').split(',');
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(','));
 const root = path.resolve(__dirname, '../../..');
-
-let stopping = false;
-const checkpoint = () => {
-  if (stopping) throw new Error('interrupted');
-};
 
 const basic = (s: { clientId: string; secret: string }) =>
   `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`;
@@ -379,25 +375,4 @@ async function main(stack: Stack): Promise<number> {
   return 0;
 }
 
-const stack = new Stack();
-const onSignal = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal}: stopping everything`);
-  stopLoad();
-  void stack.stop().finally(() => process.exit(130));
-};
-process.on('SIGINT', () => onSignal('SIGINT'));
-process.on('SIGTERM', () => onSignal('SIGTERM'));
-// Whatever ends this process, nothing it started outlives it.
-process.on('exit', () => stack.exitNow());
-
-main(stack)
-  .catch((e: unknown) => {
-    if (!stopping) log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await stack.stop();
-    process.exit(stopping ? 130 : code);
-  });
+runBench(main);

@@ -24,8 +24,9 @@ import {
   startServices,
   type Server,
 } from './bench-stack';
-import { runLoad, stopLoad, type LoadResult } from './load';
+import { runLoad, type LoadResult } from './load';
 import { seed, type Seeded } from './seed';
+import { runBench } from './run';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -188,25 +189,4 @@ async function main(stack: Stack): Promise<number> {
   }
 }
 
-const stack = new Stack();
-let stopping = false;
-const onSignal = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal}: stopping everything`);
-  stopLoad();
-  void stack.stop().finally(() => process.exit(130));
-};
-process.on('SIGINT', () => onSignal('SIGINT'));
-process.on('SIGTERM', () => onSignal('SIGTERM'));
-process.on('exit', () => stack.exitNow());
-
-main(stack)
-  .catch((e: unknown) => {
-    if (!stopping) log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await stack.stop();
-    process.exit(stopping ? 130 : code);
-  });
+runBench(main);

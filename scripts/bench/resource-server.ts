@@ -24,9 +24,10 @@ import {
   startServer,
   startServices,
 } from './bench-stack';
-import { runLoad, stopLoad, type LoadResult } from './load';
+import { runLoad, type LoadResult } from './load';
 import { seed } from './seed';
 import { measureRsRevocation } from './rs-revocation';
+import { runBench } from './run';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -167,24 +168,4 @@ async function main(stack: Stack): Promise<number> {
   return passed ? 0 : 1;
 }
 
-const stack = new Stack();
-let stopping = false;
-const onSignal = () => {
-  if (stopping) return;
-  stopping = true;
-  stopLoad();
-  void stack.stop().finally(() => process.exit(130));
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('exit', () => stack.exitNow());
-
-main(stack)
-  .catch((e: unknown) => {
-    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
-  })
-  .then(async (code) => {
-    await stack.stop();
-    process.exit(stopping ? 130 : code);
-  });
+runBench(main);
