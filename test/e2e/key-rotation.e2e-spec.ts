@@ -230,6 +230,15 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
     const unknown = await cli('keys', 'retire', 'no-such-kid', '--json');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no signing key no-such-kid/);
+    // One kid in 64 begins with "-": the CLI takes it as the kid, not as an unknown option.
+    const dashed = await cli(
+      'keys',
+      'retire',
+      '-mje94ZDwBbcsA-nwFQxPeeUHJ5PPAfxiTU1IYLVoCc',
+      '--json',
+    );
+    expect(dashed.code).toBe(2);
+    expect(dashed.stderr).toMatch(/no signing key -mje94ZDwBbcsA-nwFQxPeeUHJ5PPAfxiTU1IYLVoCc/);
 
     const pg = new Client({ connectionString: db.ownerUrl });
     await pg.connect();
