@@ -48,4 +48,10 @@ export const DI = {
   ResolveResources: Symbol('ResolveResources'),
   AnyAudienceVerifier: Symbol('AnyAudienceVerifier'),
   RevocationFeed: Symbol('RevocationFeed'),
+  PlatformTenant: Symbol('PlatformTenant'),
+  ManageTenants: Symbol('ManageTenants'),
+  CreatePlatformClient: Symbol('CreatePlatformClient'),
+  IdempotencyStore: Symbol('IdempotencyStore'),
+  AuditQuery: Symbol('AuditQuery'),
+  ManageResourceServers: Symbol('ManageResourceServers'),
 } as const;

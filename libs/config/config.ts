@@ -77,6 +77,8 @@ export interface AppConfig {
   };
   session: { idleTtl: number; absoluteTtl: number; pendingLoginTtl: number };
   metrics: { allowCidrs: string[]; port?: number };
+  /** The management API's own listener; undefined when MANAGEMENT_PORT=off. */
+  management?: { host: string; port: number };
   /**
    * Requests per window: unauthenticated (or failed) per client IP, authenticated per principal
    * (client, token subject or session), per client at /oauth/token, per session minting.
@@ -126,6 +128,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (e.DATABASE_ADMIN_URL && !e.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is required when DATABASE_ADMIN_URL is set');
+  }
+  const mgmtPort = e.MANAGEMENT_PORT === 'off' ? undefined : e.MANAGEMENT_PORT;
+  // One port, two apps: the management API must never answer on the public port.
+  if (mgmtPort !== undefined && mgmtPort !== 0 && mgmtPort === e.PORT) {
+    throw new ConfigError('MANAGEMENT_PORT', 'must differ from PORT (or be off)');
+  }
+  if (mgmtPort !== undefined && mgmtPort !== 0 && mgmtPort === e.METRICS_PORT) {
+    throw new ConfigError('MANAGEMENT_PORT', 'must differ from METRICS_PORT');
   }
   return {
     env: e.NODE_ENV,
@@ -190,6 +200,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       port: e.METRICS_PORT,
     },
+    ...(mgmtPort === undefined ? {} : { management: { host: e.MANAGEMENT_HOST, port: mgmtPort } }),
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
       windowSeconds: e.RATE_LIMIT_WINDOW,

@@ -125,6 +125,11 @@ export const envSchema = z.object({
       message: 'must be a comma-separated list of CIDRs like 10.0.0.0/8,::1/128',
     }),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** `off` switches the management listener off; 0 picks a free port (tests). */
+  MANAGEMENT_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
+    .default(3001),
+  MANAGEMENT_HOST: z.string().min(1).default('127.0.0.1'),
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_WINDOW: duration('60s'),
   RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).default(120),

@@ -114,6 +114,8 @@ async function startOnce(
     DEV_KEY_ALG: 'ES256',
     HOST: '127.0.0.1',
     PORT: String(port),
+    // Nodes of one test share a host: a test that wants the management API names its port.
+    MANAGEMENT_PORT: 'off',
     DATA_DIR: dataDir,
     DATABASE_URL: db?.appUrl,
     DATABASE_ADMIN_URL: db?.ownerUrl,

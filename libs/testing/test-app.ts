@@ -28,6 +28,7 @@ export async function startTestApp(
     DATABASE_URL: db.appUrl,
     DATABASE_ADMIN_URL: db.ownerUrl,
     PORT: '0',
+    MANAGEMENT_PORT: 'off',
     DEV_KEY_ALG: 'ES256',
   };
   const merged = { ...base, ...env };

@@ -198,7 +198,8 @@ export async function startServer(
   );
   const child = spawn(process.execPath, [...args, main], {
     cwd: root,
-    env: { ...inherited, ...env, DATA_DIR: dataDir, PORT: String(port) },
+    // Several nodes share the host: the management listener only where a bench asks for it.
+    env: { ...inherited, MANAGEMENT_PORT: 'off', ...env, DATA_DIR: dataDir, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stack.track(child);

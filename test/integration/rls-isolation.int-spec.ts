@@ -21,6 +21,7 @@ const TENANT_TABLES = [
   'revocation_events',
   'revocation_streams',
   'trusted_issuers',
+  'idempotency_keys',
 ];
 const RLS_DENIED = /row-level security|violates row-level security policy/;
 
@@ -106,6 +107,11 @@ describe('RLS belt › isolation', () => {
       `INSERT INTO tessera.trusted_issuers (id, tenant_id, issuer, jwks_uri, audience)
        VALUES ($1, $2, $3, $3 || '/jwks', 'tessera')`,
       [f.issuer, f.tenant, `https://${slug}.issuer.example`],
+    );
+    await em.query(
+      `INSERT INTO tessera.idempotency_keys (tenant_id, actor, key, request_hash, status, response)
+       VALUES ($1, $2, 'retry-1', 'h', 201, '{}')`,
+      [f.tenant, f.client],
     );
     return f;
   }

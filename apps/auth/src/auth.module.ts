@@ -20,6 +20,7 @@ import { HealthController } from './ops/health.controller';
 import { readinessProviders } from './ops/readiness.providers';
 import { MetricsController } from './ops/metrics.controller';
 import { MetricsServer } from './ops/metrics-server';
+import { ManagementModule } from './management/management.module';
 
 /** What the HTTP app is built with besides its config (main.ts and the e2e tests pass these). */
 export interface AuthAppOptions {
@@ -41,6 +42,7 @@ export interface AuthAppOptions {
     MetricsModule,
     ThrottlingModule,
     AuditModule,
+    ManagementModule,
   ],
   controllers: [DiscoveryController, JwksController, HealthController, MetricsController],
   providers: [...readinessProviders, MetricsServer],

@@ -12,6 +12,8 @@ import { AuthModule, type AuthAppOptions } from './auth.module';
 export type { AuthAppOptions };
 import { OAuthErrorFilter } from './http/oauth-error.filter';
 import { setupOpenApi } from './ops/openapi';
+import { refuseManagementOnPublicPort } from './management/management-request';
+import { setupManagementOpenApi } from './management/management-openapi';
 
 /**
  * Nest's logger until pino takes over, minus its stack trace for a start-up refusal: main.ts
@@ -38,6 +40,7 @@ export async function createAuthApp(
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(cfg.http.trustProxy));
+  app.use(refuseManagementOnPublicPort);
   // First, so requests the body parsers refuse are counted too.
   app.use(app.get(HttpMetrics).middleware);
   // RFC 6749 bodies are form-encoded; `extended: false` keeps repeated keys as arrays so
@@ -46,6 +49,7 @@ export async function createAuthApp(
   app.use(express.json({ limit: cfg.http.bodyLimit }));
   app.useGlobalFilters(new OAuthErrorFilter());
   setupOpenApi(app, cfg);
+  setupManagementOpenApi(app, cfg);
   return app;
 }
 

@@ -4,6 +4,7 @@ import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
 import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
 import { usesDatabaseKeys } from '@tessera/infrastructure/crypto/database-key-ring';
 import { createAuthApp } from './bootstrap';
+import { ManagementServer } from './management/management-server';
 
 async function main(): Promise<void> {
   const cfg = loadConfig(process.env);
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   new Logger('Tessera').log(
     `listening on http://${cfg.http.host}:${cfg.http.port} as issuer ${cfg.issuer}`,
   );
+  await app.get(ManagementServer).listen();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -13,11 +13,14 @@ import { TenantCreateCommand } from './tenant/tenant-create.command';
 import { TenantDisableCommand } from './tenant/tenant-disable.command';
 import { TenantListCommand } from './tenant/tenant-list.command';
 import { CliContract } from './usage';
+import { AdminCommand, ADMIN_COMMANDS } from './admin/admin.command';
 
 /** Commands open the database themselves, only when they need it (keys generate does not). */
 @Module({
   providers: [
     CliContract,
+    AdminCommand,
+    ...ADMIN_COMMANDS,
     ClientCommand,
     ...CLIENT_COMMANDS,
     TokenCommand,

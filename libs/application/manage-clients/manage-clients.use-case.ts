@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
 import { CLIENT_GRANTS, type Client, type ClientGrant } from '@tessera/domain/token/client';
+import { PLATFORM_SCOPE } from '@tessera/domain/tenant/management-scopes';
 import type { AuditLog } from '../ports/audit-log.port';
 import type { ClientRepository } from '../tokens/client-repository.port';
 import { hashClientSecret } from '../authenticate-client/authenticate-client.use-case';
@@ -15,7 +16,10 @@ export interface ClientSpec {
 /** 256 random bits; the prefix lets secret scanners recognise a leaked Tessera secret. */
 export const newClientSecret = () => `tcs_${randomBytes(32).toString('base64url')}`;
 
-function validate(spec: ClientSpec): { name: string; grants: ClientGrant[]; scopes: string[] } {
+function validate(
+  spec: ClientSpec,
+  platform = false,
+): { name: string; grants: ClientGrant[]; scopes: string[] } {
   const name = spec.name?.trim();
   // eslint-disable-next-line no-control-regex
   if (!name || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) {
@@ -32,6 +36,9 @@ function validate(spec: ClientSpec): { name: string; grants: ClientGrant[]; scop
   if (scopes.length > 100 || scopes.some((s) => s.length > 128 || !SCOPE_TOKEN.test(s))) {
     throw new DomainError('invalid_scope', 'scopes are space-separated RFC 6749 scope tokens');
   }
+  if (!platform && scopes.includes(PLATFORM_SCOPE)) {
+    throw new DomainError('invalid_scope', `${PLATFORM_SCOPE} is only for \`admin client create\``);
+  }
   return { name, grants: grants as ClientGrant[], scopes };
 }
 
@@ -46,8 +53,9 @@ export class ManageClients {
     tenantId: string,
     spec: ClientSpec,
     actor: string,
+    opts: { platform?: boolean } = {},
   ): Promise<{ client: Client; secret: string }> {
-    const valid = validate(spec);
+    const valid = validate(spec, opts.platform);
     const secret = newClientSecret();
     const client = await this.clients.create({
       tenantId,
@@ -79,6 +87,12 @@ export class ManageClients {
 
   list(tenantId: string): Promise<Client[]> {
     return this.clients.list(tenantId);
+  }
+
+  async get(tenantId: string, clientId: string): Promise<Client> {
+    const client = (await this.clients.list(tenantId)).find((c) => c.id === clientId);
+    if (!client) throw unknownClient();
+    return client;
   }
 }
 

@@ -1,11 +1,12 @@
 import type { Role } from '@tessera/domain/tenant/membership';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
+import { MANAGE_SCOPE } from '@tessera/domain/tenant/management-scopes';
 
 /** What a session of each role may put in an API token it mints. */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly string[]>> = {
-  owner: ['api:read', 'api:write', 'api:admin'],
-  admin: ['api:read', 'api:write', 'api:admin'],
+  owner: ['api:read', 'api:write', 'api:admin', MANAGE_SCOPE],
+  admin: ['api:read', 'api:write', 'api:admin', MANAGE_SCOPE],
   member: ['api:read', 'api:write'],
   viewer: ['api:read'],
 };

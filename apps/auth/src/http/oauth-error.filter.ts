@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { DomainError, type ErrorCode } from '@tessera/domain/shared/domain-error';
 import { ERROR_STATUS } from './error-status';
+import { isManagementRequest } from '../management/management-request';
+import { sendProblem } from '../management/problem';
 
 /** Nest's own HTTP errors (no route, body too large, bad JSON) in the same RFC 6749 shape. */
 function fromHttpException(e: HttpException): DomainError & { status: number } {
@@ -91,6 +93,8 @@ export class OAuthErrorFilter implements ExceptionFilter {
     }
     const retryAfter = exception instanceof DomainError ? exception.retryAfter : undefined;
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    if (isManagementRequest(req))
+      return sendProblem(req, res, status, error.code, error.description);
     // A feed body the parser refused (bad JSON) is a malformed poll body too.
     const pollBody =
       req.path === '/oauth/revocation-events' &&

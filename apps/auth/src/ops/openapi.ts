@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { AppConfig } from '@tessera/config';
+import { MANAGEMENT_PREFIX } from '../management/management-request';
 
 type Paths = OpenAPIObject['paths'];
 type Schema = Record<string, unknown>;
@@ -328,6 +329,10 @@ export function setupOpenApi(app: INestApplication, cfg: AppConfig): OpenAPIObje
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
   const doc = SwaggerModule.createDocument(app, config);
+  // The management API has its own document, on its own port.
+  for (const path of Object.keys(doc.paths)) {
+    if (path.startsWith(MANAGEMENT_PREFIX)) delete doc.paths[path];
+  }
   for (const [path, item] of Object.entries(OAUTH_PATHS)) {
     doc.paths[path] = { ...doc.paths[path], ...item };
   }

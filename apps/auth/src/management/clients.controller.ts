@@ -1,0 +1,140 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import type { IdempotencyStore } from '@tessera/application/idempotency/idempotency-store.port';
+import type { ManageClients } from '@tessera/application/manage-clients/manage-clients.use-case';
+import type { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
+import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { jsonBody, optString, optStrings } from './body';
+import { idempotent } from './idempotency';
+import { ManagementAuthGuard } from './management-auth.guard';
+import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
+import { MANAGEMENT_PREFIX } from './management-request';
+import { pageById } from './pagination';
+import { clientView } from './views';
+
+/** A tenant's service clients, through the same use cases as `client …` in the CLI. */
+@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/clients`)
+@UseGuards(ManagementAuthGuard)
+export class ClientsController {
+  constructor(
+    @Inject(DI.ManageClients) private readonly clients: ManageClients,
+    @Inject(DI.ManageResourceServers) private readonly servers: ManageResourceServers,
+    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
+    @Inject(DI.IdempotencyStore) private readonly keys: IdempotencyStore,
+  ) {}
+
+  /** The tenant, checked to exist (a platform caller may name any). */
+  private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
+    return (await this.tenants.get(actingOn(p, id))).id;
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Body() raw: unknown,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const b = jsonBody(raw, ['name', 'grants', 'scopes', 'resources']);
+    const tid = await this.tenant(p, tenantId);
+    const resources = optStrings(b, 'resources') ?? [];
+    return idempotent(this.keys, req, res, p, async () => {
+      // Checked before the client exists, so a bad resource creates nothing (as the CLI does).
+      for (const r of resources) await this.servers.check(tid, r);
+      const { client, secret } = await this.clients.create(
+        tid,
+        {
+          name: optString(b, 'name') ?? '',
+          grants: optStrings(b, 'grants'),
+          scopes: optStrings(b, 'scopes'),
+        },
+        p.actor,
+      );
+      const allowed = resources.length
+        ? await this.servers.allow(tid, client.id, resources, p.actor)
+        : [];
+      const view = { ...clientView(client), resources: allowed };
+      return { body: { ...view, client_secret: secret }, replay: view };
+    });
+  }
+
+  @Get()
+  async list(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Query() q: Record<string, unknown>,
+  ) {
+    return pageById(await this.clients.list(await this.tenant(p, tenantId)), q, clientView);
+  }
+
+  @Get(':client_id')
+  async get(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Param('client_id') clientId: string,
+  ) {
+    return clientView(await this.clients.get(await this.tenant(p, tenantId), clientId));
+  }
+
+  /** Replaces the resource servers the client may ask tokens for. */
+  @Patch(':client_id')
+  async update(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Param('client_id') clientId: string,
+    @Body() raw: unknown,
+  ) {
+    const b = jsonBody(raw, ['resources']);
+    const resources = optStrings(b, 'resources');
+    if (resources === undefined)
+      throw new DomainError('invalid_request', 'name what to change: resources');
+    const tid = await this.tenant(p, tenantId);
+    await this.clients.get(tid, clientId);
+    await this.servers.allow(tid, clientId, resources, p.actor);
+    return clientView(await this.clients.get(tid, clientId));
+  }
+
+  @Post(':client_id/rotate-secret')
+  @HttpCode(200)
+  async rotate(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Param('client_id') clientId: string,
+  ) {
+    const secret = await this.clients.rotateSecret(
+      await this.tenant(p, tenantId),
+      clientId,
+      p.actor,
+    );
+    return { client_id: clientId, client_secret: secret };
+  }
+
+  @Post(':client_id/disable')
+  @HttpCode(200)
+  async disable(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Param('client_id') clientId: string,
+  ) {
+    const tid = await this.tenant(p, tenantId);
+    await this.clients.disable(tid, clientId, p.actor);
+    return clientView(await this.clients.get(tid, clientId));
+  }
+}

@@ -1,0 +1,323 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { AppConfig } from '@tessera/config';
+import { MANAGE_SCOPE, PLATFORM_SCOPE } from '@tessera/domain/tenant/management-scopes';
+import { MANAGEMENT_PREFIX } from './management-request';
+import { ManagementModule } from './management.module';
+
+type Schema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+const str: Schema = { type: 'string' };
+const strs: Schema = { type: 'array', items: str, maxItems: 100 };
+const time: Schema = { type: 'string', format: 'date-time' };
+const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+});
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const page = (item: string): Schema =>
+  obj(
+    { items: { type: 'array', items: ref(item) }, next_cursor: { type: 'string', nullable: true } },
+    ['items', 'next_cursor'],
+  );
+
+const SCHEMAS: Record<string, Schema> = {
+  Problem: obj(
+    {
+      type: { type: 'string', description: 'stable per error: tag:tessera,2026:problems/{code}' },
+      title: str,
+      status: { type: 'integer' },
+      detail: str,
+      code: { type: 'string', description: 'the error code (RFC 6749/6750 or Tessera)' },
+      request_id: str,
+    },
+    ['type', 'title', 'status', 'code'],
+  ),
+  Tenant: obj(
+    {
+      id: { type: 'string', pattern: '^org_[0-9a-z]{26}$' },
+      slug: str,
+      name: str,
+      status: { type: 'string', enum: ['active', 'disabled'] },
+      created_at: time,
+    },
+    ['id', 'slug', 'name', 'status', 'created_at'],
+  ),
+  Client: obj(
+    {
+      id: { type: 'string', pattern: '^cli_[0-9a-z]{26}$' },
+      tenant_id: str,
+      name: str,
+      grants: strs,
+      scopes: strs,
+      resources: strs,
+      status: { type: 'string', enum: ['active', 'disabled'] },
+      client_secret: { type: 'string', description: 'only in the create response, once' },
+    },
+    ['id', 'tenant_id', 'name', 'grants', 'scopes', 'resources', 'status'],
+  ),
+  ResourceServer: obj(
+    {
+      id: { type: 'string', pattern: '^rs_[0-9a-z]{26}$' },
+      tenant_id: str,
+      identifier: { type: 'string', format: 'uri' },
+      scopes: strs,
+      client_id: str,
+      status: { type: 'string', enum: ['active', 'disabled'] },
+      created_at: time,
+      client_secret: { type: 'string', description: 'only in the create response, once' },
+    },
+    ['id', 'tenant_id', 'identifier', 'scopes', 'client_id', 'status', 'created_at'],
+  ),
+  Token: obj(
+    {
+      jti: str,
+      kind: { type: 'string', enum: ['access', 'refresh'] },
+      subject: str,
+      client_id: str,
+      scopes: strs,
+      created_via: str,
+      created_at: time,
+      expires_at: time,
+      revoked_at: { ...time, nullable: true },
+    },
+    ['jti', 'kind', 'subject', 'client_id', 'scopes', 'created_at', 'expires_at', 'revoked_at'],
+  ),
+  AuditEvent: obj(
+    {
+      id: str,
+      at: time,
+      actor: { type: 'string', description: 'the token `sub` that acted (user or client id)' },
+      action: str,
+      target: { type: 'string', nullable: true },
+      details: { type: 'object', additionalProperties: true },
+      request_id: { type: 'string', nullable: true },
+    },
+    ['id', 'at', 'actor', 'action', 'details'],
+  ),
+};
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const json = (description: string, schema: Schema) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = (schema: Schema) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+const ERRORS = {
+  '400': problem('invalid_request (and other RFC 6749 codes such as invalid_scope)'),
+  '401': problem('invalid_token: missing, invalid, expired or revoked bearer token'),
+  '403': problem(`insufficient_scope: needs ${MANAGE_SCOPE} (or ${PLATFORM_SCOPE})`),
+  '404': problem('not_found: no such resource, or another tenant’s'),
+  '429': problem('rate_limited; Retry-After says when to try again'),
+};
+const CREATE_ERRORS = {
+  ...ERRORS,
+  '409': problem('conflict: duplicate, or an Idempotency-Key reused for another request'),
+};
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'a retry with the same key returns the first response and creates nothing',
+  schema: { type: 'string', maxLength: 255 },
+};
+const pageParams = [
+  {
+    name: 'limit',
+    in: 'query',
+    schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  },
+  { name: 'cursor', in: 'query', schema: str, description: 'next_cursor of the previous page' },
+];
+const q = (name: string, description: string, schema: Schema = str) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+
+/** What reflection cannot say: summaries, bodies, responses. Keyed by `METHOD path`. */
+const OPERATIONS: Record<string, Operation> = {
+  'post /api/v1/tenants': {
+    summary: `Create a tenant (${PLATFORM_SCOPE})`,
+    parameters: [idempotencyKey],
+    requestBody: body(obj({ slug: str, name: str }, ['slug'])),
+    responses: { '201': json('the tenant', ref('Tenant')), ...CREATE_ERRORS },
+  },
+  'get /api/v1/tenants': {
+    summary: 'List tenants (the platform: all; a tenant: itself)',
+    parameters: pageParams,
+    responses: { '200': json('a page of tenants', page('Tenant')), ...ERRORS },
+  },
+  'get /api/v1/tenants/{tenant_id}': {
+    summary: 'Get a tenant',
+    responses: { '200': json('the tenant', ref('Tenant')), ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/disable': {
+    summary: `Disable a tenant (${PLATFORM_SCOPE}); its tokens stop verifying`,
+    responses: { '200': json('the tenant', ref('Tenant')), ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/clients': {
+    summary: 'Create a service client; the secret is in this response only',
+    parameters: [idempotencyKey],
+    requestBody: body(obj({ name: str, grants: strs, scopes: strs, resources: strs }, ['name'])),
+    responses: {
+      '201': json('the client with `client_secret`', ref('Client')),
+      ...CREATE_ERRORS,
+    },
+  },
+  'get /api/v1/tenants/{tenant_id}/clients': {
+    summary: 'List the tenant’s clients',
+    parameters: pageParams,
+    responses: { '200': json('a page of clients', page('Client')), ...ERRORS },
+  },
+  'get /api/v1/tenants/{tenant_id}/clients/{client_id}': {
+    summary: 'Get a client',
+    responses: { '200': json('the client', ref('Client')), ...ERRORS },
+  },
+  'patch /api/v1/tenants/{tenant_id}/clients/{client_id}': {
+    summary: 'Replace the resource servers a client may ask tokens for',
+    requestBody: body(obj({ resources: strs }, ['resources'])),
+    responses: { '200': json('the client', ref('Client')), ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/clients/{client_id}/rotate-secret': {
+    summary: 'Rotate a client’s secret (the old one stops working); shown once',
+    responses: {
+      '200': json('the new secret', obj({ client_id: str, client_secret: str })),
+      ...ERRORS,
+    },
+  },
+  'post /api/v1/tenants/{tenant_id}/clients/{client_id}/disable': {
+    summary: 'Disable a client',
+    responses: { '200': json('the client', ref('Client')), ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/resource-servers': {
+    summary: 'Register a resource server (an API); its secret is in this response only',
+    parameters: [idempotencyKey],
+    requestBody: body(
+      obj({ identifier: { type: 'string', format: 'uri' }, scopes: strs }, ['identifier']),
+    ),
+    responses: {
+      '201': json('the resource server with `client_secret`', ref('ResourceServer')),
+      ...CREATE_ERRORS,
+    },
+  },
+  'get /api/v1/tenants/{tenant_id}/resource-servers': {
+    summary: 'List the tenant’s resource servers',
+    parameters: pageParams,
+    responses: { '200': json('a page of resource servers', page('ResourceServer')), ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/resource-servers/{id}/disable': {
+    summary: 'Disable a resource server',
+    responses: { '200': json('the resource server', ref('ResourceServer')), ...ERRORS },
+  },
+  'get /api/v1/tenants/{tenant_id}/tokens': {
+    summary: 'List issued tokens (metadata), newest first',
+    parameters: [
+      q('client_id', 'only tokens issued to this client'),
+      q('subject', 'only tokens of this subject (`sub`)'),
+      ...pageParams,
+    ],
+    responses: { '200': json('a page of tokens', page('Token')), ...ERRORS },
+  },
+  'get /api/v1/tenants/{tenant_id}/tokens/{jti}': {
+    summary: 'Get one token’s record',
+    responses: { '200': json('the token', ref('Token')), ...ERRORS },
+  },
+  'delete /api/v1/tenants/{tenant_id}/tokens/{jti}': {
+    summary: 'Revoke a token by jti (a refresh token: its family) on every node',
+    responses: { '204': { description: 'revoked' }, ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/tokens/revoke': {
+    summary: 'Revoke every live token of a client or a subject (up to 1000 per call)',
+    requestBody: body(obj({ client_id: str, subject: str })),
+    responses: {
+      '200': json(
+        'how many were revoked; `remaining`: call again',
+        obj({ revoked: { type: 'integer' }, remaining: { type: 'boolean' } }, [
+          'revoked',
+          'remaining',
+        ]),
+      ),
+      ...ERRORS,
+    },
+  },
+  'get /api/v1/tenants/{tenant_id}/audit-events': {
+    summary: 'The tenant’s audit trail, newest first',
+    parameters: [
+      q('actor', 'exact actor'),
+      q('action', 'exact action, e.g. client.create'),
+      q('since', 'at or after', time),
+      q('until', 'before', time),
+      ...pageParams,
+    ],
+    responses: { '200': json('a page of audit events', page('AuditEvent')), ...ERRORS },
+  },
+};
+
+/** Exported for the test: every operation the document must describe. */
+export const MANAGEMENT_OPERATIONS = Object.keys(OPERATIONS);
+
+/**
+ * The management API's own OpenAPI document: the routes come from the controllers (so none
+ * can be missing), the details from OPERATIONS. Served at /docs on the management port only.
+ */
+export function buildManagementOpenApi(app: INestApplication, cfg: AppConfig): OpenAPIObject {
+  const m = cfg.management;
+  const config = new DocumentBuilder()
+    .setTitle('Tessera management API')
+    .setDescription(
+      `Tenants, clients, resource servers, tokens and audit events. Bearer access tokens from ` +
+        `this Tessera with \`${MANAGE_SCOPE}\` (the token’s own tenant) or \`${PLATFORM_SCOPE}\` ` +
+        `(a platform client). Errors are RFC 9457 \`application/problem+json\`.`,
+    )
+    .setVersion('0.1.0')
+    .addServer(m ? `http://${m.host}:${m.port}` : 'http://127.0.0.1:3001')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .build();
+  const raw = SwaggerModule.createDocument(app, config, { include: [ManagementModule] });
+  const paths: OpenAPIObject['paths'] = {};
+  for (const [path, item] of Object.entries(raw.paths)) {
+    const outer = path.startsWith(MANAGEMENT_PREFIX) ? path.slice(MANAGEMENT_PREFIX.length) : path;
+    const out: Record<string, unknown> = {};
+    for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
+      const extra = OPERATIONS[`${method} ${outer}`] ?? {};
+      const pathParams = ((op.parameters as { in?: string }[] | undefined) ?? []).filter(
+        (p) => p.in === 'path',
+      );
+      out[method] = {
+        operationId: op.operationId,
+        tags: [outer.split('/')[5] ?? 'tenants'],
+        security: [{ bearer: [] }],
+        ...extra,
+        parameters: [...pathParams, ...((extra.parameters as unknown[]) ?? [])],
+        responses: extra.responses ?? op.responses,
+      };
+    }
+    paths[outer] = out;
+  }
+  return {
+    ...raw,
+    paths,
+    components: { ...raw.components, schemas: { ...raw.components?.schemas, ...SCHEMAS } },
+  };
+}
+
+/** GET /docs (Swagger UI) and /docs/openapi.json on the management port. */
+export function setupManagementOpenApi(app: INestApplication, cfg: AppConfig): void {
+  const doc = buildManagementOpenApi(app, cfg);
+  const base = `${MANAGEMENT_PREFIX.slice(1)}/docs`;
+  SwaggerModule.setup(base, app, doc, {
+    jsonDocumentUrl: `${base}/openapi.json`,
+    yamlDocumentUrl: `${base}/openapi.yaml`,
+  });
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ManagementPortsModule } from '@tessera/infrastructure/management/management.module';
+import { AuditController } from './audit.controller';
+import { ClientsController } from './clients.controller';
+import { ManagementAuthGuard } from './management-auth.guard';
+import { ManagementServer } from './management-server';
+import { ResourceServersController } from './resource-servers.controller';
+import { TenantsController } from './tenants.controller';
+import { TokensController } from './tokens.controller';
+
+/** The management API (docs/management-api.md): served only on MANAGEMENT_PORT. */
+@Module({
+  imports: [ManagementPortsModule],
+  controllers: [
+    TenantsController,
+    ClientsController,
+    ResourceServersController,
+    TokensController,
+    AuditController,
+  ],
+  providers: [ManagementAuthGuard, ManagementServer],
+})
+export class ManagementModule {}

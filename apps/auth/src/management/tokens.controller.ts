@@ -1,0 +1,128 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { DI } from '@tessera/application/di-tokens';
+import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
+import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
+import { DomainError } from '@tessera/domain/shared/domain-error';
+import { isId } from '@tessera/domain/shared/ids';
+import { jsonBody, optQuery, optString } from './body';
+import { ManagementAuthGuard } from './management-auth.guard';
+import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
+import { MANAGEMENT_PREFIX } from './management-request';
+import { decodeCursor, encodeCursor, pageLimit } from './pagination';
+import { tokenView } from './views';
+
+/** Records are looked at this many at a time (the store's own bound). */
+const SCAN = 1000;
+const REASON = 'revoked_by_manager';
+const noSuchToken = () => new DomainError('not_found', 'no such token in this tenant');
+const isAfter = (v: unknown): v is { after: string } =>
+  typeof (v as { after?: unknown })?.after === 'string';
+
+/** Issued tokens (metadata, never the token): listed, and revoked through RevokeToken. */
+@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/tokens`)
+@UseGuards(ManagementAuthGuard)
+export class TokensController {
+  constructor(
+    @Inject(DI.TokenRecords) private readonly records: TokenRecords,
+    @Inject(DI.RevokeToken) private readonly revoker: RevokeTokenUseCase,
+    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
+  ) {}
+
+  private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
+    return (await this.tenants.get(actingOn(p, id))).id;
+  }
+
+  /**
+   * Newest first, by `client_id` and/or `subject`. Pages through the newest 1000 matching
+   * records (the cursor is the last jti seen).
+   */
+  @Get()
+  async list(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Query() q: Record<string, unknown>,
+  ) {
+    const tid = await this.tenant(p, tenantId);
+    const limit = pageLimit(q.limit);
+    const after = decodeCursor(q.cursor, isAfter)?.after;
+    const rows = await this.records.list(tid, {
+      clientId: optQuery(q, 'client_id'),
+      subject: optQuery(q, 'subject'),
+      limit: SCAN,
+    });
+    const start = after === undefined ? 0 : rows.findIndex((r) => r.jti === after) + 1;
+    const items = rows.slice(start, start + limit);
+    const more = start + limit < rows.length;
+    return {
+      items: items.map(tokenView),
+      next_cursor: more ? encodeCursor({ after: items[items.length - 1]!.jti }) : null,
+    };
+  }
+
+  @Get(':jti')
+  async get(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Param('jti') jti: string,
+  ) {
+    const record = isId('token', jti)
+      ? await this.records.get(await this.tenant(p, tenantId), jti)
+      : undefined;
+    if (!record) throw noSuchToken();
+    return tokenView(record);
+  }
+
+  /** Revokes one token (a refresh token: its whole family). Repeating it is harmless. */
+  @Delete(':jti')
+  @HttpCode(204)
+  async revoke(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Param('jti') jti: string,
+  ): Promise<void> {
+    const tid = await this.tenant(p, tenantId);
+    if (!isId('token', jti) || !(await this.revoker.revokeByJti(tid, jti, REASON, p.actor))) {
+      throw noSuchToken();
+    }
+  }
+
+  /**
+   * Revokes every live token of a client or a subject, up to 1000 per call (`remaining` says
+   * whether to call again). Each is revoked as DELETE does it, so a repeat finishes the rest.
+   */
+  @Post('revoke')
+  @HttpCode(200)
+  async revokeAll(
+    @Principal() p: ManagementPrincipal,
+    @Param('tenant_id') tenantId: string,
+    @Body() raw: unknown,
+  ) {
+    const b = jsonBody(raw, ['client_id', 'subject']);
+    const clientId = optString(b, 'client_id');
+    const subject = optString(b, 'subject');
+    if (!clientId && !subject) {
+      throw new DomainError('invalid_request', 'name a client_id or a subject');
+    }
+    const tid = await this.tenant(p, tenantId);
+    const rows = await this.records.list(tid, { clientId, subject, limit: SCAN });
+    const now = Date.now();
+    const live = rows.filter((r) => !r.revokedAt && r.expiresAt.getTime() > now);
+    let revoked = 0;
+    for (const r of live) {
+      if (await this.revoker.revokeByJti(tid, r.jti, REASON, p.actor)) revoked += 1;
+    }
+    return { revoked, remaining: rows.length === SCAN };
+  }
+}
