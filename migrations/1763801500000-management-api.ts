@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *     it over the API: the column is written only by the CLI's platform path.
  *   - idempotency_keys remembers the first answer to a create sent with an Idempotency-Key,
  *     per tenant (the caller's `org`) and actor, so a retry returns it instead of a duplicate.
- *     The row is written in the same transaction as the audit of nothing else: it is inserted
- *     first (claiming the key), then completed with the response.
+ *     The row is inserted first (claiming the key, so concurrent retries cannot both create),
+ *     then completed with the response; never a secret (a replay omits it).
  * Row-level security exactly as in the tenancy migration. The SQL is inlined: a migration must
  * not change after it shipped.
  */
