@@ -4,6 +4,7 @@ import { Client as Pg } from 'pg';
 import {
   base64url,
   createRemoteJWKSet,
+  decodeJwt,
   exportJWK,
   generateKeyPair,
   jwtVerify,
@@ -31,6 +32,8 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
   let other: WorkloadIssuer;
   let a: TestClient;
   let b: TestClient;
+  /** What the workload's `sub` becomes: namespaced by the trusted issuer's id, then its prefix. */
+  let wlSubject: (sub: string) => string;
   const issuers = () => app.app.get<ManageTrustedIssuers>(DI.ManageTrustedIssuers);
 
   const exchange = (
@@ -66,7 +69,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
     other = await startWorkloadIssuer({ audience: AUDIENCE });
     a = await seedClient(app, { grants: [GRANT], scopes: ['read', 'write'] });
     b = await seedClient(app, { grants: [GRANT], scopes: ['read', 'write'] });
-    await issuers().add(
+    const trusted = await issuers().add(
       a.tenantId,
       {
         issuer: wl.url,
@@ -78,6 +81,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
       },
       'test',
     );
+    wlSubject = (sub) => `ext:${trusted.id}:wl:${sub}`;
     // `other` is trusted by tenant B only.
     await issuers().add(
       b.tenantId,
@@ -110,12 +114,13 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
       typ: 'at+jwt',
     });
     expect(payload).toMatchObject({
-      sub: 'wl:ci-runner',
+      sub: wlSubject('ci-runner'),
       org: a.tenantId,
       client_id: a.clientId,
       scope: 'read',
       role: 'member',
     });
+    expect(payload.sub).toMatch(/^ext:tis_[0-9a-z]{26}:wl:ci-runner$/);
     // No actor token, no delegation: the workload trades its own identity.
     expect(payload.act).toBeUndefined();
     expect(payload.jti).toMatch(/^tok_/);
@@ -124,7 +129,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
       headers: { authorization: `Bearer ${res.json.access_token as string}` },
     });
     expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ sub: 'wl:ci-runner', tenant: a.tenantId });
+    expect(await me.json()).toMatchObject({ sub: wlSubject('ci-runner'), tenant: a.tenantId });
 
     const pg = new Pg({ connectionString: db.ownerUrl });
     await pg.connect();
@@ -139,7 +144,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
       expect(rows).toEqual([
         {
           tenant_id: a.tenantId,
-          subject: 'wl:ci-runner',
+          subject: wlSubject('ci-runner'),
           client_id: a.clientId,
           created_via: 'token_exchange',
           kind: 'access',
@@ -191,8 +196,20 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
       createRemoteJWKSet(new URL(`${app.url}/.well-known/jwks.json`)),
       { issuer: ISSUER, audience: 'tessera-api' },
     );
-    expect(payload).toMatchObject({ sub: 'batch-7', org: b.tenantId, client_id: b.clientId });
+    // No subject prefix on this issuer: the subject is still namespaced by the issuer's id.
+    expect(payload.sub).toMatch(/^ext:tis_[0-9a-z]{26}:batch-7$/);
+    expect(payload).toMatchObject({ org: b.tenantId, client_id: b.clientId });
     expect(payload.role).toBeUndefined();
+  });
+
+  it('an external sub shaped like a Tessera user or client id still comes out namespaced', async () => {
+    for (const lookalike of [a.clientId, 'user_01h455vb4pex5vsknk084sn02q']) {
+      const ok = await exchange(b, await other.sign({ sub: lookalike }));
+      expect(ok.status).toBe(200);
+      const sub = decodeJwt(ok.json.access_token as string).sub!;
+      expect(sub).not.toBe(lookalike);
+      expect(sub).toMatch(new RegExp(`^ext:tis_[0-9a-z]{26}:${lookalike}$`));
+    }
   });
 
   it('an issuer that only looks like the trusted one (trailing slash, other path) → invalid_request', async () => {
@@ -467,7 +484,7 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
         const { payload } = await jwtVerify(res.json.access_token as string, jwks, {
           issuer: ISSUER,
         });
-        expect(payload.sub).toBe(`${alg}-runner`);
+        expect(payload.sub).toMatch(new RegExp(`^ext:tis_[0-9a-z]{26}:${alg}-runner$`));
         const [, p, s] = (await issuer.sign()).split('.');
         const relabelled = base64url.encode(
           JSON.stringify({ alg: alg === 'RS256' ? 'PS256' : 'ES256', kid: issuer.kid }),

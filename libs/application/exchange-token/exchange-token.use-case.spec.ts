@@ -83,7 +83,7 @@ describe('RFC 8693 token exchange', () => {
     expect(lookups).toEqual(['org_a https://ci.example']);
     expect(issued[0]).toMatchObject({
       tenantId: 'org_a',
-      subject: 'ci:repo:acme/app',
+      subject: 'ext:tis_1:ci:repo:acme/app',
       clientId: 'cli_ci',
       role: 'member',
       scopes: ['deploy'],

@@ -65,11 +65,16 @@ describe('trusted issuer', () => {
     ).toBe('invalid_scope');
   });
 
-  it('the exchanged subject is prefix + external sub, bounded and printable', () => {
-    const t = { subjectPrefix: 'gh:' } as TrustedIssuer;
-    expect(exchangedSubject(t, 'repo:acme/app')).toBe('gh:repo:acme/app');
-    expect(exchangedSubject({ subjectPrefix: null } as TrustedIssuer, 's')).toBe('s');
-    for (const bad of ['', 42, null, 'a\nb', 'x'.repeat(253)]) {
+  it('the exchanged subject is ext:{issuer id}: + prefix + external sub, bounded and printable', () => {
+    const id = 'tis_01h455vb4pex5vsknk084sn02q';
+    const t = { id, subjectPrefix: 'gh:' };
+    expect(exchangedSubject(t, 'repo:acme/app')).toBe(`ext:${id}:gh:repo:acme/app`);
+    expect(exchangedSubject({ id, subjectPrefix: null }, 's')).toBe(`ext:${id}:s`);
+    // An external sub shaped like a Tessera id still comes out namespaced.
+    expect(exchangedSubject({ id, subjectPrefix: null }, 'user_01h455vb4pex5vsknk084sn02q')).toBe(
+      `ext:${id}:user_01h455vb4pex5vsknk084sn02q`,
+    );
+    for (const bad of ['', 42, null, 'a\nb', 'x'.repeat(221)]) {
       expect(code(() => exchangedSubject(t, bad))).toBe('invalid_request');
     }
   });

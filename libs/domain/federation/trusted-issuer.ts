@@ -34,6 +34,9 @@ export type ValidTrustedIssuer = Pick<
   'issuer' | 'jwksUri' | 'audience' | 'subjectPrefix' | 'allowedScopes' | 'role'
 >;
 
+/** Every exchanged subject starts with this (then the trusted issuer's id and a colon). */
+export const EXTERNAL_SUBJECT_PREFIX = 'ext:';
+
 /** The longest subject Tessera records (api_tokens.subject). */
 export const MAX_SUBJECT_LENGTH = 255;
 
@@ -94,12 +97,20 @@ export function validateTrustedIssuer(
   return { issuer, jwksUri, audience, subjectPrefix: prefix, allowedScopes: scopes, role };
 }
 
-/** The subject of the issued token: the external `sub`, namespaced by the issuer's prefix. */
-export function exchangedSubject(trusted: TrustedIssuer, externalSub: unknown): string {
+/**
+ * The subject of the issued token: `ext:{trusted issuer id}:{subject prefix}{external sub}`.
+ * Always namespaced, whatever the prefix: an external `sub` that looks like a Tessera user or
+ * client id (`user_…`, `cli_…`) can never come out equal to one, and two issuers' subjects never
+ * meet. TypeIDs have no `:`, so nothing Tessera mints starts with `ext:`.
+ */
+export function exchangedSubject(
+  trusted: Pick<TrustedIssuer, 'id' | 'subjectPrefix'>,
+  externalSub: unknown,
+): string {
   if (typeof externalSub !== 'string' || !externalSub || !PRINTABLE_SUB.test(externalSub)) {
     throw new DomainError('invalid_request', 'the subject token has no usable sub claim');
   }
-  const subject = `${trusted.subjectPrefix ?? ''}${externalSub}`;
+  const subject = `${EXTERNAL_SUBJECT_PREFIX}${trusted.id}:${trusted.subjectPrefix ?? ''}${externalSub}`;
   if (subject.length > MAX_SUBJECT_LENGTH) {
     throw new DomainError('invalid_request', 'the subject token’s sub claim is too long');
   }
