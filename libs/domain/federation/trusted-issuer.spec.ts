@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { exchangedSubject, validateTrustedIssuer, type TrustedIssuer } from './trusted-issuer';
+import { exchangedSubject, validateTrustedIssuer } from './trusted-issuer';
 
 const base = {
   issuer: 'https://idp.example',
