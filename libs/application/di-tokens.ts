@@ -54,4 +54,6 @@ export const DI = {
   IdempotencyStore: Symbol('IdempotencyStore'),
   AuditQuery: Symbol('AuditQuery'),
   ManageResourceServers: Symbol('ManageResourceServers'),
+  ExchangeMappings: Symbol('ExchangeMappings'),
+  ManageExchangeMappings: Symbol('ManageExchangeMappings'),
 } as const;

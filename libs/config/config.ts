@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { envSchema, type Env } from './schema';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
+import { CLAIM_NAME, RESERVED_CLAIMS } from '@tessera/domain/federation/exchange-mapping';
 
 export class ConfigError extends Error {
   constructor(
@@ -77,6 +78,8 @@ export interface AppConfig {
   };
   session: { idleTtl: number; absoluteTtl: number; pendingLoginTtl: number };
   metrics: { allowCidrs: string[]; port?: number };
+  /** Claim names token-exchange mappings may set (EXCHANGE_CLAIM_NAMES). */
+  exchange: { claimNames: string[] };
   /** The management API's own listener; undefined when MANAGEMENT_PORT=off. */
   management?: { host: string; port: number };
   /**
@@ -137,8 +140,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (mgmtPort !== undefined && mgmtPort !== 0 && mgmtPort === e.METRICS_PORT) {
     throw new ConfigError('MANAGEMENT_PORT', 'must differ from METRICS_PORT');
   }
+  const claimNames = e.EXCHANGE_CLAIM_NAMES.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const badClaim = claimNames.find((c) => !CLAIM_NAME.test(c) || RESERVED_CLAIMS.has(c));
+  if (badClaim !== undefined) {
+    throw new ConfigError(
+      'EXCHANGE_CLAIM_NAMES',
+      `"${badClaim.slice(0, 40)}" is reserved or not a claim name (lower-case letters, digits, _)`,
+    );
+  }
   return {
     env: e.NODE_ENV,
+    exchange: { claimNames },
     production,
     http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT, trustProxy: e.TRUST_PROXY },
     issuer: e.ISSUER ?? `http://localhost:${e.PORT}`,

@@ -130,6 +130,8 @@ export const envSchema = z.object({
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
     .default(3001),
   MANAGEMENT_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Extra claims exchange mappings may set (comma-separated); empty: none. */
+  EXCHANGE_CLAIM_NAMES: z.string().max(2000).default(''),
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_WINDOW: duration('60s'),
   RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).default(120),

@@ -31,6 +31,7 @@ describe('RLS belt › catalogue', () => {
         'audit_events',
         'client_resources',
         'clients',
+        'exchange_mappings',
         'idempotency_keys',
         'memberships',
         'resource_servers',
@@ -89,7 +90,7 @@ describe('RLS belt › catalogue', () => {
   it('the app role has DML on the tables but no TRUNCATE (which ignores RLS) and cannot rewrite the audit trail', async () => {
     const { rows } = await app.query<{ t: string; p: string; ok: boolean }>(`
       SELECT t, p, has_table_privilege(current_user, 'tessera.' || t, p) AS ok
-        FROM unnest(ARRAY['tenants','users','memberships','clients','api_tokens','token_denylist','signing_keys','audit_events','resource_servers','client_resources','revocation_events','revocation_streams','idempotency_keys']) t,
+        FROM unnest(ARRAY['tenants','users','memberships','clients','api_tokens','token_denylist','signing_keys','audit_events','resource_servers','client_resources','revocation_events','revocation_streams','idempotency_keys','exchange_mappings']) t,
              unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p`);
     const granted = (t: string, p: string) => rows.find((r) => r.t === t && r.p === p)!.ok;
     expect(granted('tenants', 'SELECT')).toBe(true);

@@ -22,6 +22,7 @@ const TENANT_TABLES = [
   'revocation_streams',
   'trusted_issuers',
   'idempotency_keys',
+  'exchange_mappings',
 ];
 const RLS_DENIED = /row-level security|violates row-level security policy/;
 
@@ -112,6 +113,11 @@ describe('RLS belt › isolation', () => {
       `INSERT INTO tessera.idempotency_keys (tenant_id, actor, key, request_hash, status, response)
        VALUES ($1, $2, 'retry-1', 'h', 201, '{}')`,
       [f.tenant, f.client],
+    );
+    await em.query(
+      `INSERT INTO tessera.exchange_mappings (id, tenant_id, trusted_issuer_id, match, scopes)
+       VALUES ($1, $2, $3, '{"sub": "*"}', '{read}')`,
+      [newId('exchangeMapping'), f.tenant, f.issuer],
     );
     return f;
   }

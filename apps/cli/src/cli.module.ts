@@ -14,6 +14,7 @@ import { TenantDisableCommand } from './tenant/tenant-disable.command';
 import { TenantListCommand } from './tenant/tenant-list.command';
 import { CliContract } from './usage';
 import { AdminCommand, ADMIN_COMMANDS } from './admin/admin.command';
+import { MAPPING_COMMANDS } from './issuer/mapping/mapping.command';
 
 /** Commands open the database themselves, only when they need it (keys generate does not). */
 @Module({
@@ -31,6 +32,7 @@ import { AdminCommand, ADMIN_COMMANDS } from './admin/admin.command';
     AuditTailCommand,
     IssuerCommand,
     ...ISSUER_COMMANDS,
+    ...MAPPING_COMMANDS,
     KeysCommand,
     ...KEYS_COMMANDS,
     MigrateCommand,

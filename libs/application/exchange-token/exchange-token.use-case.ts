@@ -1,6 +1,9 @@
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { Client } from '@tessera/domain/token/client';
-import { exchangedSubject } from '@tessera/domain/federation/trusted-issuer';
+import { exchangedSubject, type TrustedIssuer } from '@tessera/domain/federation/trusted-issuer';
+import { firstMatch, type ExchangeMapping } from '@tessera/domain/federation/exchange-mapping';
+import type { ExchangeMappingRepository } from './exchange-mapping-repository.port';
+import type { VerifiedSubjectToken } from './subject-token-verifier.port';
 import type { IssueTokenUseCase } from '../issue-token/issue-token.use-case';
 import type { TokenResponse } from '../tokens/token-response';
 import type { SubjectTokenVerifier } from './subject-token-verifier.port';
@@ -54,6 +57,7 @@ export class ExchangeTokenUseCase {
     private readonly verifier: SubjectTokenVerifier,
     private readonly issue: IssueTokenUseCase,
     private readonly settings: ExchangeSettings,
+    private readonly mappings?: ExchangeMappingRepository,
   ) {}
 
   async execute(cmd: ExchangeTokenCommand): Promise<TokenResponse> {
@@ -64,8 +68,13 @@ export class ExchangeTokenUseCase {
     if (!trusted) throw invalid('the subject token’s issuer is not trusted by this tenant');
     const verified = await this.verifier.verify(cmd.subjectToken!, trusted);
     const subject = exchangedSubject(trusted, verified.sub);
+    const rule = await this.ruleFor(trusted, verified, cmd);
 
-    const grantable = trusted.allowedScopes.filter((s) => client.scopes.includes(s));
+    // A rule narrows what the issuer allows; it never widens it.
+    const issuerScopes = rule
+      ? rule.scopes.filter((s) => trusted.allowedScopes.includes(s))
+      : trusted.allowedScopes;
+    const grantable = issuerScopes.filter((s) => client.scopes.includes(s));
     if (cmd.scopes?.some((s) => !grantable.includes(s))) {
       throw new DomainError(
         'invalid_scope',
@@ -79,7 +88,8 @@ export class ExchangeTokenUseCase {
       clientId: client.id,
       scopes,
       ...(cmd.targets ? { audience: cmd.targets.audience } : {}),
-      ...(trusted.role ? { role: trusted.role } : {}),
+      ...((rule?.role ?? trusted.role) ? { role: (rule?.role ?? trusted.role)! } : {}),
+      ...(rule && Object.keys(rule.claims).length ? { extraClaims: rule.claims } : {}),
       grant: 'token_exchange',
       withRefresh: false,
     });
@@ -90,6 +100,33 @@ export class ExchangeTokenUseCase {
       expires_in: minted.expires_in,
       ...(minted.scope ? { scope: minted.scope } : {}),
     };
+  }
+
+  /**
+   * With rules on the issuer, the first that matches the verified claims decides; none
+   * matching refuses the exchange as `invalid_request` (RFC 8693 §2.2.2: the subject token is
+   * not acceptable). A rule that names resources allows only those (`invalid_target`).
+   * Without rules, the issuer row alone decides (its scopes and role).
+   */
+  private async ruleFor(
+    trusted: TrustedIssuer,
+    verified: VerifiedSubjectToken,
+    cmd: ExchangeTokenCommand,
+  ): Promise<ExchangeMapping | undefined> {
+    const rules = (await this.mappings?.forIssuer(trusted.tenantId, trusted.id)) ?? [];
+    if (rules.length === 0) return undefined;
+    const rule = firstMatch(rules, { ...verified.claims, sub: verified.sub, iss: verified.iss });
+    if (!rule) throw invalid('no exchange mapping of this issuer matches the subject token');
+    const outside = cmd.targets?.audience.find(
+      (r) => rule.resources.length > 0 && !rule.resources.includes(r),
+    );
+    if (outside !== undefined) {
+      throw new DomainError(
+        'invalid_target',
+        `the matching exchange mapping does not allow the resource ${outside.slice(0, 200)}`,
+      );
+    }
+    return rule;
   }
 
   private checkRequest(cmd: ExchangeTokenCommand): void {

@@ -16,7 +16,9 @@ export type AuditAction =
   | 'tenant.create'
   | 'tenant.disable'
   | 'trusted_issuer.add'
-  | 'trusted_issuer.remove';
+  | 'trusted_issuer.remove'
+  | 'exchange_mapping.add'
+  | 'exchange_mapping.remove';
 
 export interface AuditEvent {
   /** null: a global event (signing keys), written and read only on the cross-tenant path. */

@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   event: 'evt',
   trustedIssuer: 'tis',
   resourceServer: 'rs',
+  exchangeMapping: 'xm',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -15,6 +15,11 @@ export interface AccessGrant {
   audience?: readonly string[];
   /** Seconds; the configured access-token lifetime when absent. */
   ttl?: number;
+  /**
+   * Claims beyond RFC 9068 (token exchange mappings). Validated against a reserved list when
+   * the mapping is written; spread first, so no standard claim can be overridden anyway.
+   */
+  extraClaims?: Readonly<Record<string, string | number | boolean | string[]>>;
 }
 
 export interface IssuedAccessToken {
@@ -43,6 +48,7 @@ export class TokenIssuer {
     const iat = epochSeconds(this.clock.now());
     const exp = iat + (grant.ttl ?? this.settings.accessTtl);
     const claims: AccessClaims = {
+      ...grant.extraClaims,
       iss: this.settings.issuer,
       sub: grant.subject,
       aud: grant.audience?.length ? audienceOf(grant.audience) : this.settings.audience,

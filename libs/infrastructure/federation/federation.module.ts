@@ -9,6 +9,9 @@ import type { TrustedIssuerRepository } from '@tessera/application/exchange-toke
 import { ExchangeTokenUseCase } from '@tessera/application/exchange-token/exchange-token.use-case';
 import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
 import { JoseSubjectTokenVerifier } from './jose-subject-token-verifier.adapter';
+import { TypeOrmExchangeMappingRepository } from './typeorm-exchange-mapping-repository.adapter';
+import type { ExchangeMappingRepository } from '@tessera/application/exchange-token/exchange-mapping-repository.port';
+import { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-repository.adapter';
 
 /** RFC 8693 token exchange: trusted external issuers, their JWKS, the exchange use case. */
@@ -29,14 +32,32 @@ import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-reposit
         }),
     },
     {
+      provide: DI.ExchangeMappings,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TypeOrmExchangeMappingRepository(ds),
+    },
+    {
       provide: DI.ExchangeToken,
-      inject: [DI.TrustedIssuers, DI.SubjectTokenVerifier, DI.IssueToken, APP_CONFIG],
+      inject: [
+        DI.TrustedIssuers,
+        DI.SubjectTokenVerifier,
+        DI.IssueToken,
+        APP_CONFIG,
+        DI.ExchangeMappings,
+      ],
       useFactory: (
         r: TrustedIssuerRepository,
         v: SubjectTokenVerifier,
         i: IssueTokenUseCase,
         cfg: AppConfig,
-      ) => new ExchangeTokenUseCase(r, v, i, { audience: cfg.tokens.audience }),
+        m: ExchangeMappingRepository,
+      ) => new ExchangeTokenUseCase(r, v, i, { audience: cfg.tokens.audience }, m),
+    },
+    {
+      provide: DI.ManageExchangeMappings,
+      inject: [DI.ExchangeMappings, DI.AuditLog, APP_CONFIG],
+      useFactory: (m: ExchangeMappingRepository, a: AuditLog, cfg: AppConfig) =>
+        new ManageExchangeMappings(m, a, cfg.exchange.claimNames),
     },
     {
       provide: DI.ManageTrustedIssuers,
@@ -45,6 +66,11 @@ import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-reposit
         new ManageTrustedIssuers(r, a, { production: cfg.production, ownIssuer: cfg.issuer }),
     },
   ],
-  exports: [DI.TrustedIssuers, DI.ExchangeToken, DI.ManageTrustedIssuers],
+  exports: [
+    DI.TrustedIssuers,
+    DI.ExchangeToken,
+    DI.ManageTrustedIssuers,
+    DI.ManageExchangeMappings,
+  ],
 })
 export class FederationModule {}

@@ -85,6 +85,44 @@ const SCHEMAS: Record<string, Schema> = {
     },
     ['jti', 'kind', 'subject', 'client_id', 'scopes', 'created_at', 'expires_at', 'revoked_at'],
   ),
+  TrustedIssuer: obj(
+    {
+      id: { type: 'string', pattern: '^tis_[0-9a-z]{26}$' },
+      tenant_id: str,
+      issuer: { type: 'string', format: 'uri' },
+      jwks_uri: { type: 'string', format: 'uri' },
+      audience: str,
+      subject_prefix: { type: 'string', nullable: true },
+      allowed_scopes: strs,
+      role: { type: 'string', nullable: true },
+      status: { type: 'string', enum: ['active', 'disabled'] },
+      created_at: time,
+    },
+    ['id', 'tenant_id', 'issuer', 'jwks_uri', 'audience', 'allowed_scopes', 'status'],
+  ),
+  ExchangeMapping: obj(
+    {
+      id: { type: 'string', pattern: '^xm_[0-9a-z]{26}$' },
+      trusted_issuer_id: str,
+      priority: { type: 'integer', minimum: 0, maximum: 10000 },
+      match: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'claim path (`/` between levels) → exact value or `*` pattern; all must match',
+      },
+      scopes: strs,
+      role: { type: 'string', nullable: true, enum: ['owner', 'admin', 'member', 'viewer', null] },
+      claims: {
+        type: 'object',
+        additionalProperties: true,
+        description:
+          'extra claims; names from EXCHANGE_CLAIM_NAMES, never registered or Tessera claims',
+      },
+      resources: strs,
+      created_at: time,
+    },
+    ['id', 'trusted_issuer_id', 'priority', 'match', 'scopes', 'claims', 'resources'],
+  ),
   AuditEvent: obj(
     {
       id: str,
@@ -219,6 +257,59 @@ const OPERATIONS: Record<string, Operation> = {
   'post /api/v1/tenants/{tenant_id}/resource-servers/{id}/disable': {
     summary: 'Disable a resource server',
     responses: { '200': json('the resource server', ref('ResourceServer')), ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/trusted-issuers': {
+    summary: 'Trust an external OIDC issuer for token exchange (docs/token-exchange.md)',
+    parameters: [idempotencyKey],
+    requestBody: body(
+      obj(
+        {
+          issuer: { type: 'string', format: 'uri' },
+          jwks_uri: { type: 'string', format: 'uri' },
+          audience: str,
+          subject_prefix: str,
+          scopes: strs,
+          role: str,
+        },
+        ['issuer', 'jwks_uri', 'audience'],
+      ),
+    ),
+    responses: { '201': json('the trusted issuer', ref('TrustedIssuer')), ...CREATE_ERRORS },
+  },
+  'get /api/v1/tenants/{tenant_id}/trusted-issuers': {
+    summary: 'List the tenant’s trusted issuers',
+    parameters: pageParams,
+    responses: { '200': json('a page of trusted issuers', page('TrustedIssuer')), ...ERRORS },
+  },
+  'delete /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}': {
+    summary: 'Stop trusting an issuer (with its mappings)',
+    responses: { '204': { description: 'removed' }, ...ERRORS },
+  },
+  'post /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings': {
+    summary: 'Add an exchange mapping: matching subject tokens get its scopes, role and claims',
+    parameters: [idempotencyKey],
+    requestBody: body(
+      obj(
+        {
+          priority: { type: 'integer', minimum: 0, maximum: 10000, default: 100 },
+          match: { type: 'object', additionalProperties: { type: 'string' } },
+          scopes: strs,
+          role: str,
+          claims: { type: 'object', additionalProperties: true },
+          resources: strs,
+        },
+        ['match'],
+      ),
+    ),
+    responses: { '201': json('the mapping', ref('ExchangeMapping')), ...CREATE_ERRORS },
+  },
+  'get /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings': {
+    summary: 'The issuer’s mappings, in the order they are tried',
+    responses: { '200': json('every mapping (one page)', page('ExchangeMapping')), ...ERRORS },
+  },
+  'delete /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings/{mapping_id}': {
+    summary: 'Remove an exchange mapping',
+    responses: { '204': { description: 'removed' }, ...ERRORS },
   },
   'get /api/v1/tenants/{tenant_id}/tokens': {
     summary: 'List issued tokens (metadata), newest first',

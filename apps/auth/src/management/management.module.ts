@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ManagementPortsModule } from '@tessera/infrastructure/management/management.module';
+import { FederationModule } from '@tessera/infrastructure/federation/federation.module';
+import { TrustedIssuersController } from './trusted-issuers.controller';
 import { AuditController } from './audit.controller';
 import { ClientsController } from './clients.controller';
 import { ManagementAuthGuard } from './management-auth.guard';
@@ -10,11 +12,12 @@ import { TokensController } from './tokens.controller';
 
 /** The management API (docs/management-api.md): served only on MANAGEMENT_PORT. */
 @Module({
-  imports: [ManagementPortsModule],
+  imports: [ManagementPortsModule, FederationModule],
   controllers: [
     TenantsController,
     ClientsController,
     ResourceServersController,
+    TrustedIssuersController,
     TokensController,
     AuditController,
   ],

@@ -1,0 +1,18 @@
+import { SubCommand } from 'nest-commander';
+import { TenantScopedCommand } from '../../options';
+import { emit } from '../../output';
+import { withExchangeMappings } from './mapping-services';
+
+@SubCommand({
+  name: 'remove',
+  arguments: '<issuer_id> <mapping_id>',
+  description: 'remove an exchange rule',
+})
+export class MappingRemoveCommand extends TenantScopedCommand {
+  async run([issuerId, id]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+    await withExchangeMappings(f.tenant, (m, tenantId) =>
+      m.remove(tenantId, issuerId!, id!, 'cli'),
+    );
+    emit(Boolean(f.json), { id, removed: true }, `exchange mapping ${id} removed`);
+  }
+}
