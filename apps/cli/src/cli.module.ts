@@ -20,8 +20,6 @@ import { MAPPING_COMMANDS } from './issuer/mapping/mapping.command';
 @Module({
   providers: [
     CliContract,
-    AdminCommand,
-    ...ADMIN_COMMANDS,
     ClientCommand,
     ...CLIENT_COMMANDS,
     TokenCommand,
@@ -42,6 +40,8 @@ import { MAPPING_COMMANDS } from './issuer/mapping/mapping.command';
     TenantCreateCommand,
     TenantListCommand,
     TenantDisableCommand,
+    AdminCommand,
+    ...ADMIN_COMMANDS,
   ],
 })
 export class CliModule {}
