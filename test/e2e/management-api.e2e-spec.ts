@@ -76,6 +76,8 @@ describe('management API (MANAGEMENT_PORT)', () => {
       DATABASE_ADMIN_URL: db.ownerUrl,
       DATA_DIR: dataDir,
       ISSUER: issuer,
+      // The database key store, so the keys resource has keys to manage.
+      KEY_ENCRYPTION_SECRET: 'management-api-e2e-key-encryption-secret-0123456789',
     };
     node = await startServerProcess(db, {
       port,
@@ -288,6 +290,30 @@ describe('management API (MANAGEMENT_PORT)', () => {
       400,
       'invalid_request',
     );
+  });
+
+  it('the platform lists, rotates and retires signing keys; a tenant cannot', async () => {
+    const listed = await call(platform.token, 'GET', '/api/v1/keys');
+    expect(listed.status).toBe(200);
+    const active = listed.json.items.filter((k: { status: string }) => k.status === 'active');
+    expect(active).toHaveLength(1);
+    const rotated = await call(platform.token, 'POST', '/api/v1/keys/rotate', { alg: 'ES256' });
+    expect(rotated.status).toBe(201);
+    expect(rotated.json).toMatchObject({ alg: 'ES256', status: 'staged' });
+    const retired = await call(platform.token, 'POST', `/api/v1/keys/${rotated.json.kid}/retire`);
+    expect(retired.json).toMatchObject({ kid: rotated.json.kid, status: 'retired' });
+    expectProblem(
+      await call(platform.token, 'POST', `/api/v1/keys/${active[0].kid}/retire`),
+      409,
+      'conflict',
+    );
+    expectProblem(
+      await call(platform.token, 'POST', '/api/v1/keys/rotate', { alg: 'HS256' }),
+      400,
+      'invalid_request',
+    );
+    const a = await seedClientViaCli(env, { scopes: ['tessera:manage'] });
+    expectProblem(await call(await tokenFor(a), 'GET', '/api/v1/keys'), 403, 'insufficient_scope');
   });
 
   it('each port serves only its own routes', async () => {

@@ -123,6 +123,18 @@ const SCHEMAS: Record<string, Schema> = {
     },
     ['id', 'trusted_issuer_id', 'priority', 'match', 'scopes', 'claims', 'resources'],
   ),
+  SigningKey: obj(
+    {
+      kid: str,
+      alg: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] },
+      status: { type: 'string', enum: ['staged', 'active', 'retiring', 'retired'] },
+      created_at: time,
+      activated_at: time,
+      retiring_at: { ...time, nullable: true },
+      retired_at: { ...time, nullable: true },
+    },
+    ['kid', 'alg', 'status', 'created_at', 'activated_at'],
+  ),
   AuditEvent: obj(
     {
       id: str,
@@ -159,6 +171,10 @@ const ERRORS = {
 const CREATE_ERRORS = {
   ...ERRORS,
   '409': problem('conflict: duplicate, or an Idempotency-Key reused for another request'),
+};
+const CONFLICT = {
+  ...ERRORS,
+  '409': problem('conflict: file keys (SIGNING_KEYS_DIR), or retiring the active key'),
 };
 const idempotencyKey = {
   name: 'Idempotency-Key',
@@ -311,6 +327,26 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'Remove an exchange mapping',
     responses: { '204': { description: 'removed' }, ...ERRORS },
   },
+  'get /api/v1/keys': {
+    summary: `The platform’s signing keys in the database key store (${PLATFORM_SCOPE})`,
+    responses: { '200': json('every key, retired ones included', page('SigningKey')), ...CONFLICT },
+  },
+  'post /api/v1/keys/rotate': {
+    summary: `Add a signing key: published now, signing after KEY_PUBLISH_DELAY (${PLATFORM_SCOPE})`,
+    requestBody: {
+      required: false,
+      content: {
+        'application/json': {
+          schema: obj({ alg: { type: 'string', enum: ['RS256', 'ES256', 'EdDSA'] } }),
+        },
+      },
+    },
+    responses: { '201': json('the new key', ref('SigningKey')), ...CONFLICT },
+  },
+  'post /api/v1/keys/{kid}/retire': {
+    summary: `Take a staged or retiring key out of the JWKS now (${PLATFORM_SCOPE})`,
+    responses: { '200': json('the key', ref('SigningKey')), ...CONFLICT },
+  },
   'get /api/v1/tenants/{tenant_id}/tokens': {
     summary: 'List issued tokens (metadata), newest first',
     parameters: [
@@ -387,7 +423,7 @@ export function buildManagementOpenApi(app: INestApplication, cfg: AppConfig): O
       );
       out[method] = {
         operationId: op.operationId,
-        tags: [outer.split('/')[5] ?? 'tenants'],
+        tags: [outer.startsWith('/api/v1/keys') ? 'keys' : (outer.split('/')[5] ?? 'tenants')],
         security: [{ bearer: [] }],
         ...extra,
         parameters: [...pathParams, ...((extra.parameters as unknown[]) ?? [])],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ManagementPortsModule } from '@tessera/infrastructure/management/management.module';
 import { FederationModule } from '@tessera/infrastructure/federation/federation.module';
 import { TrustedIssuersController } from './trusted-issuers.controller';
+import { KeysController } from './keys.controller';
 import { AuditController } from './audit.controller';
 import { ClientsController } from './clients.controller';
 import { ManagementAuthGuard } from './management-auth.guard';
@@ -20,6 +21,7 @@ import { TokensController } from './tokens.controller';
     TrustedIssuersController,
     TokensController,
     AuditController,
+    KeysController,
   ],
   providers: [ManagementAuthGuard, ManagementServer],
 })
