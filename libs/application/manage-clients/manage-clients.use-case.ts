@@ -4,7 +4,7 @@ import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
 import { CLIENT_GRANTS, type Client, type ClientGrant } from '@tessera/domain/token/client';
 import { PLATFORM_SCOPE } from '@tessera/domain/tenant/management-scopes';
 import type { AuditLog } from '../ports/audit-log.port';
-import type { ClientRepository } from '../tokens/client-repository.port';
+import type { ClientPage, ClientRepository } from '../tokens/client-repository.port';
 import { hashClientSecret } from '../authenticate-client/authenticate-client.use-case';
 
 export interface ClientSpec {
@@ -85,8 +85,8 @@ export class ManageClients {
     await this.audit.record({ tenantId, actor, action: 'client.disable', target: clientId });
   }
 
-  list(tenantId: string): Promise<Client[]> {
-    return this.clients.list(tenantId);
+  list(tenantId: string, page?: ClientPage): Promise<Client[]> {
+    return this.clients.list(tenantId, page);
   }
 
   async get(tenantId: string, clientId: string): Promise<Client> {

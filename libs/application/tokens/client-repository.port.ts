@@ -8,11 +8,17 @@ export interface NewClient {
   scopes: string[];
 }
 
+export interface ClientPage {
+  after?: string;
+  limit: number;
+}
+
 export interface ClientRepository {
   /** Resolves a client_id to its client across tenants: the client names its own tenant. */
   findForAuthentication(clientId: string): Promise<Client | undefined>;
   create(client: NewClient): Promise<Client>;
-  list(tenantId: string): Promise<Client[]>;
+  /** Oldest first; with `page`, by id (TypeIDs sort by creation) after `after`, at most `limit`. */
+  list(tenantId: string, page?: ClientPage): Promise<Client[]>;
   rotateSecret(tenantId: string, clientId: string, secretHash: Buffer): Promise<boolean>;
   disable(tenantId: string, clientId: string): Promise<boolean>;
 }

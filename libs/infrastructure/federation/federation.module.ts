@@ -10,6 +10,7 @@ import { ExchangeTokenUseCase } from '@tessera/application/exchange-token/exchan
 import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
 import { JoseSubjectTokenVerifier } from './jose-subject-token-verifier.adapter';
 import { TypeOrmExchangeMappingRepository } from './typeorm-exchange-mapping-repository.adapter';
+import { CachedExchangeMappings } from './cached-exchange-mappings';
 import type { ExchangeMappingRepository } from '@tessera/application/exchange-token/exchange-mapping-repository.port';
 import { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-repository.adapter';
@@ -34,7 +35,8 @@ import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-reposit
     {
       provide: DI.ExchangeMappings,
       inject: [DataSource],
-      useFactory: (ds: DataSource) => new TypeOrmExchangeMappingRepository(ds),
+      useFactory: (ds: DataSource) =>
+        new CachedExchangeMappings(new TypeOrmExchangeMappingRepository(ds)),
     },
     {
       provide: DI.ExchangeToken,

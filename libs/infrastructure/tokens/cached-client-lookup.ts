@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Client } from '@tessera/domain/token/client';
 import { isWellFormedClientId } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type {
+  ClientPage,
   ClientRepository,
   NewClient,
 } from '@tessera/application/tokens/client-repository.port';
@@ -86,8 +87,8 @@ export class CachedClientRepository implements ClientRepository, ClientLookupCos
     return created;
   }
 
-  list(tenantId: string): Promise<Client[]> {
-    return this.inner.list(tenantId);
+  list(tenantId: string, page?: ClientPage): Promise<Client[]> {
+    return this.inner.list(tenantId, page);
   }
 
   async rotateSecret(tenantId: string, clientId: string, secretHash: Buffer): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Client, ClientGrant } from '@tessera/domain/token/client';
 import { newId } from '@tessera/domain/shared/ids';
 import type {
+  ClientPage,
   ClientRepository,
   NewClient,
 } from '@tessera/application/tokens/client-repository.port';
@@ -72,9 +73,16 @@ export class TypeOrmClientRepository implements ClientRepository {
     return toClient(rows[0]!);
   }
 
-  async list(tenantId: string): Promise<Client[]> {
+  async list(tenantId: string, page?: ClientPage): Promise<Client[]> {
     const rows: ClientRow[] = await this.tx.run(
-      (em) => em.query(`SELECT ${WITH_RESOURCES} FROM ${FROM} ORDER BY c.created_at`),
+      (em) =>
+        page
+          ? em.query(
+              `SELECT ${WITH_RESOURCES} FROM ${FROM} WHERE ($1::text IS NULL OR c.id > $1)
+                ORDER BY c.id LIMIT $2`,
+              [page.after ?? null, page.limit],
+            )
+          : em.query(`SELECT ${WITH_RESOURCES} FROM ${FROM} ORDER BY c.created_at`),
       tenantId,
     );
     return rows.map(toClient);

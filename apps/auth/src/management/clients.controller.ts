@@ -24,7 +24,7 @@ import { idempotent } from './idempotency';
 import { ManagementAuthGuard } from './management-auth.guard';
 import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
 import { MANAGEMENT_PREFIX } from './management-request';
-import { pageById } from './pagination';
+import { decodeCursor, isAfterId, pageLimit, pageOf } from './pagination';
 import { clientView } from './views';
 
 /** A tenant's service clients, through the same use cases as `client …` in the CLI. */
@@ -81,7 +81,12 @@ export class ClientsController {
     @Param('tenant_id') tenantId: string,
     @Query() q: Record<string, unknown>,
   ) {
-    return pageById(await this.clients.list(await this.tenant(p, tenantId)), q, clientView);
+    const tid = await this.tenant(p, tenantId);
+    const limit = pageLimit(q.limit);
+    const after = decodeCursor(q.cursor, isAfterId)?.after;
+    // One more than a page: whether there is a next one, without counting.
+    const rows = await this.clients.list(tid, { after, limit: limit + 1 });
+    return pageOf(rows, limit, clientView);
   }
 
   @Get(':client_id')

@@ -31,8 +31,22 @@ export function decodeCursor<T>(raw: unknown, valid: (v: unknown) => v is T): T 
   return v;
 }
 
-const isAfterId = (v: unknown): v is { after: string } =>
-  typeof (v as { after?: unknown })?.after === 'string';
+export const isAfterId = (v: unknown): v is { after: string } =>
+  typeof (v as { after?: unknown })?.after === 'string' &&
+  (v as { after: string }).after.length <= 128;
+
+/** A page from `limit + 1` rows fetched after the cursor (the extra one says "more"). */
+export function pageOf<T extends { id: string }, V>(
+  rows: readonly T[],
+  limit: number,
+  view: (t: T) => V,
+): Page<V> {
+  const items = rows.slice(0, limit);
+  return {
+    items: items.map(view),
+    next_cursor: rows.length > limit ? encodeCursor({ after: items[items.length - 1]!.id }) : null,
+  };
+}
 
 /**
  * One page of an id-ordered list (TypeIDs sort by creation time): for lists a use case
