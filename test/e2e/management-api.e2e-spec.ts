@@ -248,6 +248,61 @@ describe('management API (MANAGEMENT_PORT)', () => {
     expect(record.json.revoked_at).not.toBeNull();
   });
 
+  it('PATCH changes a client’s scopes and grants; the next token request sees them', async () => {
+    const t = await call(platform.token, 'POST', '/api/v1/tenants', { slug: 'patchy' });
+    const c = await call(platform.token, 'POST', `/api/v1/tenants/${t.json.id}/clients`, {
+      name: 'svc',
+      scopes: ['a'],
+    });
+    const creds = { clientId: c.json.id as string, secret: c.json.client_secret as string };
+    const asked = (scope: string) =>
+      postForm(
+        `${node.url}/oauth/token`,
+        { grant_type: 'client_credentials', scope },
+        { authorization: basic(creds) },
+      );
+    expect((await asked('b')).json.error).toBe('invalid_scope');
+    const patched = await call(
+      platform.token,
+      'PATCH',
+      `/api/v1/tenants/${t.json.id}/clients/${creds.clientId}`,
+      {
+        scopes: ['a', 'b'],
+        grants: ['client_credentials', 'refresh_token'],
+      },
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.json).toMatchObject({
+      scopes: ['a', 'b'],
+      grants: ['client_credentials', 'refresh_token'],
+    });
+    expect((await asked('b')).status).toBe(200);
+    expectProblem(
+      await call(
+        platform.token,
+        'PATCH',
+        `/api/v1/tenants/${t.json.id}/clients/${creds.clientId}`,
+        {
+          scopes: ['tessera:platform'],
+        },
+      ),
+      400,
+      'invalid_scope',
+    );
+    expectProblem(
+      await call(
+        platform.token,
+        'PATCH',
+        `/api/v1/tenants/${t.json.id}/clients/${creds.clientId}`,
+        {
+          grants: ['password'],
+        },
+      ),
+      400,
+      'invalid_request',
+    );
+  });
+
   it('every write is in the audit log with its actor', async () => {
     const t = await call(platform.token, 'POST', '/api/v1/tenants', { slug: 'audited' });
     const tid = t.json.id as string;

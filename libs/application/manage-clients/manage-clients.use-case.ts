@@ -80,6 +80,34 @@ export class ManageClients {
     return secret;
   }
 
+  /** Changes grants and/or scopes (the rest kept); validated as at creation. */
+  async update(
+    tenantId: string,
+    clientId: string,
+    change: { grants?: string[]; scopes?: string[] },
+    actor: string,
+  ): Promise<Client> {
+    const current = await this.get(tenantId, clientId);
+    const valid = validate({
+      name: current.name,
+      grants: change.grants ?? current.grants,
+      scopes: change.scopes ?? current.scopes,
+    });
+    // A platform client's scope stays; nobody else can be given it.
+    if (current.scopes.includes(PLATFORM_SCOPE)) {
+      throw new DomainError('invalid_request', 'a platform client is changed with the CLI only');
+    }
+    if (!(await this.clients.setGrants(tenantId, clientId, valid))) throw unknownClient();
+    await this.audit.record({
+      tenantId,
+      actor,
+      action: 'client.update',
+      target: clientId,
+      details: { grants: valid.grants.join(' '), scopes: valid.scopes.join(' ') },
+    });
+    return this.get(tenantId, clientId);
+  }
+
   async disable(tenantId: string, clientId: string, actor: string): Promise<void> {
     if (!(await this.clients.disable(tenantId, clientId))) throw unknownClient();
     await this.audit.record({ tenantId, actor, action: 'client.disable', target: clientId });

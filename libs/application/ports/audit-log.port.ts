@@ -7,6 +7,7 @@ export type AuditAction =
   | 'client.create'
   | 'client.rotate_secret'
   | 'client.disable'
+  | 'client.update'
   | 'client.resources'
   | 'resource_server.create'
   | 'resource_server.disable'

@@ -21,4 +21,10 @@ export interface ClientRepository {
   list(tenantId: string, page?: ClientPage): Promise<Client[]>;
   rotateSecret(tenantId: string, clientId: string, secretHash: Buffer): Promise<boolean>;
   disable(tenantId: string, clientId: string): Promise<boolean>;
+  /** Replaces the grants and scopes; false when the tenant has no such client. */
+  setGrants(
+    tenantId: string,
+    clientId: string,
+    to: { grants: ClientGrant[]; scopes: string[] },
+  ): Promise<boolean>;
 }

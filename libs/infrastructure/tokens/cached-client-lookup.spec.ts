@@ -29,6 +29,7 @@ function countingRepo(existing: string[] = []) {
     list: async () => [],
     rotateSecret: async () => true,
     disable: async () => true,
+    setGrants: async () => true,
   };
   return { repo, lookups: () => lookups, releaseAll: () => release.splice(0).forEach((r) => r()) };
 }

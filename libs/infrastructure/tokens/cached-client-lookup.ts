@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Client } from '@tessera/domain/token/client';
+import type { Client, ClientGrant } from '@tessera/domain/token/client';
 import { isWellFormedClientId } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type {
   ClientPage,
@@ -104,6 +104,19 @@ export class CachedClientRepository implements ClientRepository, ClientLookupCos
     this.forget(clientId);
     try {
       return await this.inner.disable(tenantId, clientId);
+    } finally {
+      this.forget(clientId); // and a lookup that raced the update
+    }
+  }
+
+  async setGrants(
+    tenantId: string,
+    clientId: string,
+    to: { grants: ClientGrant[]; scopes: string[] },
+  ): Promise<boolean> {
+    this.forget(clientId);
+    try {
+      return await this.inner.setGrants(tenantId, clientId, to);
     } finally {
       this.forget(clientId); // and a lookup that raced the update
     }

@@ -98,6 +98,14 @@ export class TypeOrmClientRepository implements ClientRepository {
     return this.update(tenantId, clientId, `status = 'disabled'`, []);
   }
 
+  async setGrants(
+    tenantId: string,
+    clientId: string,
+    to: { grants: ClientGrant[]; scopes: string[] },
+  ): Promise<boolean> {
+    return this.update(tenantId, clientId, 'grants = $2, scopes = $3', [to.grants, to.scopes]);
+  }
+
   private async update(
     tenantId: string,
     clientId: string,

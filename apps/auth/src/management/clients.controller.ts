@@ -98,7 +98,7 @@ export class ClientsController {
     return clientView(await this.clients.get(await this.tenant(p, tenantId), clientId));
   }
 
-  /** Replaces the resource servers the client may ask tokens for. */
+  /** Replaces what is named: grants, scopes, the resource servers it may ask tokens for. */
   @Patch(':client_id')
   async update(
     @Principal() p: ManagementPrincipal,
@@ -106,13 +106,18 @@ export class ClientsController {
     @Param('client_id') clientId: string,
     @Body() raw: unknown,
   ) {
-    const b = jsonBody(raw, ['resources']);
-    const resources = optStrings(b, 'resources');
-    if (resources === undefined)
-      throw new DomainError('invalid_request', 'name what to change: resources');
+    const b = jsonBody(raw, ['grants', 'scopes', 'resources']);
+    const [grants, scopes, resources] = ['grants', 'scopes', 'resources'].map((k) =>
+      optStrings(b, k),
+    );
+    if (!grants && !scopes && !resources) {
+      throw new DomainError('invalid_request', 'name what to change: grants, scopes, resources');
+    }
     const tid = await this.tenant(p, tenantId);
     await this.clients.get(tid, clientId);
-    await this.servers.allow(tid, clientId, resources, p.actor);
+    // Resources first: checked against the tenant's resource servers before anything changes.
+    if (resources) await this.servers.allow(tid, clientId, resources, p.actor);
+    if (grants || scopes) await this.clients.update(tid, clientId, { grants, scopes }, p.actor);
     return clientView(await this.clients.get(tid, clientId));
   }
 

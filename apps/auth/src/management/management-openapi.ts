@@ -239,8 +239,8 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { '200': json('the client', ref('Client')), ...ERRORS },
   },
   'patch /api/v1/tenants/{tenant_id}/clients/{client_id}': {
-    summary: 'Replace the resource servers a client may ask tokens for',
-    requestBody: body(obj({ resources: strs }, ['resources'])),
+    summary: 'Change a client: grants, scopes, the resource servers it may ask tokens for',
+    requestBody: body(obj({ grants: strs, scopes: strs, resources: strs })),
     responses: { '200': json('the client', ref('Client')), ...ERRORS },
   },
   'post /api/v1/tenants/{tenant_id}/clients/{client_id}/rotate-secret': {
