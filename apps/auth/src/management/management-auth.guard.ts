@@ -17,6 +17,7 @@ import { invalidToken } from '@tessera/domain/token/token.errors';
 import { verifyOncePerRequest } from '@tessera/infrastructure/tokens/verify-once';
 import { bearerToken } from '../api/bearer-token';
 import { insufficientScope } from '../session/required-scope';
+import { context } from '../session/request-context';
 import { isManagementRequest } from './management-request';
 import { setPrincipal } from './management-principal';
 
@@ -54,6 +55,8 @@ export class ManagementAuthGuard implements CanActivate {
     if (platformOnly && !platform) throw insufficientScope(PLATFORM_SCOPE);
     if (!platform && !scopes.includes(MANAGE_SCOPE)) throw insufficientScope(MANAGE_SCOPE);
     setPrincipal(req, { actor: claims.sub, tenantId: claims.org, platform, claims });
+    // The request log names the tenant and client, as for the session API's bearer tokens.
+    context(req).principal = { kind: 'bearer', claims };
     return true;
   }
 }
