@@ -132,7 +132,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.DATABASE_ADMIN_URL && !e.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is required when DATABASE_ADMIN_URL is set');
   }
-  const mgmtPort = e.MANAGEMENT_PORT === 'off' ? undefined : e.MANAGEMENT_PORT;
+  // PORT=0 asks for a free port: the management listener then takes a free one too, unless
+  // told otherwise (two servers started that way must not both reach for 3001).
+  const mgmtDefault = source.MANAGEMENT_PORT === undefined && e.PORT === 0 ? 0 : e.MANAGEMENT_PORT;
+  const mgmtPort = mgmtDefault === 'off' ? undefined : mgmtDefault;
   // One port, two apps: the management API must never answer on the public port.
   if (mgmtPort !== undefined && mgmtPort !== 0 && mgmtPort === e.PORT) {
     throw new ConfigError('MANAGEMENT_PORT', 'must differ from PORT (or be off)');

@@ -103,5 +103,8 @@ describe('management API › OpenAPI document (GET /docs/openapi.json on MANAGEM
     );
     expect(loadConfig({}).management).toEqual({ host: '127.0.0.1', port: 3001 });
     expect(loadConfig({ MANAGEMENT_PORT: 'off' }).management).toBeUndefined();
+    // A free public port (tests) means a free management port too, unless one is named.
+    expect(loadConfig({ PORT: '0' }).management?.port).toBe(0);
+    expect(loadConfig({ PORT: '0', MANAGEMENT_PORT: '4001' }).management?.port).toBe(4001);
   });
 });
