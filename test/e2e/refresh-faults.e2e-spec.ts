@@ -397,19 +397,31 @@ describe('refresh tokens › faults', () => {
     expect((await refreshAt(nodeA, rt)).json.error).toBe('invalid_grant');
   });
 
-  it('a revocation an older release left half done (api_tokens marked, no denylist rows, Redis unaware) is finished when the family is next presented', async () => {
+  it('a revocation an older release left half done (Redis marked the family, then Postgres failed: api_tokens unmarked, no denylist) is finished when the family is next presented', async () => {
     const p = await mint();
     const r1 = await refreshAt(nodeA, p.refresh_token!);
     const rt = r1.json.refresh_token as string;
     const at = r1.json.access_token as string;
-    await su.query('UPDATE tessera.api_tokens SET revoked_at = now() WHERE family_id = $1', [
-      (await row(rt)).family_id,
-    ]);
+    const familyId = (await row(rt)).family_id;
+    // What the older release wrote first, and all it wrote: the family hash marked revoked.
+    await redisClient.hset(`tessera:{${c.tenantId}}:fam:${familyId}`, 'revoked', '1');
+    expect((await row(rt)).revoked_at).toBeNull();
+    const denied = await su.query(
+      `SELECT 1 FROM tessera.token_denylist d JOIN tessera.api_tokens t USING (jti)
+       WHERE t.family_id = $1`,
+      [familyId],
+    );
+    expect(denied.rowCount).toBe(0);
     expect(await me(nodeB, at)).toBe(200); // half done: its access token still passes
-    expect((await refreshAt(nodeB, rt)).json.error).toBe('invalid_grant');
+
+    const refused = await refreshAt(nodeB, rt);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toBe('invalid_grant');
+    expect((await row(rt)).revoked_at).not.toBeNull();
     await eventually(
       'both nodes refuse the family’s access token',
       async () => (await me(nodeA, at)) === 401 && (await me(nodeB, at)) === 401,
     );
+    expect((await refreshAt(nodeA, rt)).json.error).toBe('invalid_grant');
   });
 });

@@ -87,7 +87,12 @@ export class RotateRefreshUseCase {
     if (record.clientId !== cmd.client.id || record.tenantId !== cmd.client.tenantId)
       throw refreshWrongClient();
     if ((await this.tenants.status(record.tenantId)) !== 'active') throw refreshInvalid();
-    if (peeked.state === 'revoked') throw refreshInvalid();
+    if (peeked.state === 'revoked') {
+      // Redis' marker may be all an older release wrote before failing (it wrote Redis first):
+      // repeating the idempotent revocation makes Postgres and the denylist say so too.
+      await this.revoke.revokeFamily(record.tenantId, record.familyId, 'family_revoked');
+      throw refreshInvalid();
+    }
     // Redis marks a token consumed only after Postgres did: a replay, no need to sign.
     if (peeked.state === 'consumed') return this.settled(cmd.refreshToken, hash, record);
     return this.rotate(cmd, hash, record);
