@@ -132,7 +132,7 @@ describe('RedisRefreshStore › Redis down', () => {
       expect(outcome).toMatchObject({ name: 'DomainError', code: 'temporarily_unavailable' });
     }
     await server.start();
-    await waitFor(() => redis.status === 'ready', 5_000);
+    await waitFor(() => redis.status === 'ready', 30_000);
     // Redis restarted empty: the old token is gone (unknown, never resurrected as usable).
     expect(await store.consume(hash)).toEqual({ kind: 'unknown' });
     const fresh = hashOf();
