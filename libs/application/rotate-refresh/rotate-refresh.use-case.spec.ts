@@ -30,12 +30,6 @@ class FakeStore implements RefreshStore {
     this.tokens.set(hash, { record });
     return Promise.resolve();
   }
-  consume(): never {
-    throw new Error('rotation no longer consumes in the store');
-  }
-  attachSuccessor(): never {
-    throw new Error('rotation no longer attaches separately');
-  }
   finishRotation(f: FinishedRotation) {
     if (this.failFinish-- > 0) return Promise.reject(unavailable());
     if (this.revokedFamilies.has(f.successor.familyId)) return Promise.reject(invalid());

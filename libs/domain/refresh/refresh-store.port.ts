@@ -1,4 +1,4 @@
-import type { ConsumeOutcome, RefreshRecord } from './refresh-token';
+import type { RefreshRecord } from './refresh-token';
 
 export interface FinishedRotation {
   oldHash: string;
@@ -16,14 +16,11 @@ export interface PeekResult {
 }
 
 /**
- * Opaque refresh tokens by hash. `consume` is atomic: of N concurrent calls with one hash,
- * exactly one sees `consumed`.
+ * Opaque refresh tokens by hash: the fast index in front of Postgres, which decides every
+ * consumption (the refresh ledger); the store learns of a rotation only once it committed.
  */
 export interface RefreshStore {
   save(tokenHash: string, record: RefreshRecord): Promise<void>;
-  consume(tokenHash: string): Promise<ConsumeOutcome>;
-  /** Keeps the successor (sealed with the old token) until `graceUntil`, for parallel retries. */
-  attachSuccessor(tokenHash: string, sealed: string, graceUntil: Date): Promise<void>;
   /**
    * Once Postgres has recorded a rotation: saves the successor, marks the old token consumed
    * and keeps the sealed successor with it until `graceUntil`. Idempotent; throws

@@ -4,7 +4,7 @@ import type {
   PeekResult,
   RefreshStore,
 } from '@tessera/domain/refresh/refresh-store.port';
-import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
+import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 
 interface Entry {
@@ -48,31 +48,6 @@ export class MemoryRefreshStore implements RefreshStore {
     family.expiresAt = Math.max(family.expiresAt, record.expiresAt.getTime());
     this.families.set(familyKey(record.tenantId, record.familyId), family);
     this.tokens.set(hash, { record: structuredClone(record) });
-    return Promise.resolve();
-  }
-
-  consume(hash: string): Promise<ConsumeOutcome> {
-    const now = this.now();
-    const entry = this.live(hash, now);
-    if (!entry) return Promise.resolve({ kind: 'unknown' });
-    const record = structuredClone(entry.record);
-    if (this.family(record, now)?.revoked) return Promise.resolve({ kind: 'revoked', record });
-    if (!entry.consumedAt) {
-      entry.consumedAt = new Date(now);
-      return Promise.resolve({ kind: 'consumed', record });
-    }
-    const s = entry.successor;
-    return Promise.resolve({
-      kind: 'replayed',
-      record,
-      consumedAt: new Date(entry.consumedAt),
-      ...(s && now < s.until ? { successor: s.sealed } : {}),
-    });
-  }
-
-  attachSuccessor(hash: string, sealed: string, graceUntil: Date): Promise<void> {
-    const entry = this.live(hash, this.now());
-    if (entry?.consumedAt) entry.successor = { sealed, until: graceUntil.getTime() };
     return Promise.resolve();
   }
 

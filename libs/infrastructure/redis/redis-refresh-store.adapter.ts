@@ -5,16 +5,14 @@ import type {
   PeekResult,
   RefreshStore,
 } from '@tessera/domain/refresh/refresh-store.port';
-import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
+import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import { whenRedisFails } from './redis-errors';
-import { ATTACH, CONSUME, FINISH, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
+import { FINISH, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
 
 type Script = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 interface Scripts {
   tesseraRtSave: Script;
-  tesseraRtConsume: Script;
-  tesseraRtAttach: Script;
   tesseraRtFinish: Script;
   tesseraRtRevoke: Script;
   tesseraRtPeek: Script;
@@ -49,8 +47,6 @@ export class RedisRefreshStore implements RefreshStore {
     const define = (name: keyof Scripts, numberOfKeys: number, lua: string) =>
       redis.defineCommand(name, { numberOfKeys, lua });
     define('tesseraRtSave', 2, SAVE);
-    define('tesseraRtConsume', 3, CONSUME);
-    define('tesseraRtAttach', 2, ATTACH);
     define('tesseraRtFinish', 4, FINISH);
     define('tesseraRtRevoke', 1, REVOKE);
     define('tesseraRtPeek', 2, PEEK);
@@ -73,49 +69,6 @@ export class RedisRefreshStore implements RefreshStore {
       // must not hand out a pair whose access jti the revocation could not have denied.
       if (saved === 0) throw refreshInvalid();
       await this.redis.set(indexKey(hash), `${t} ${f}`, 'PX', ttl);
-    } catch (e) {
-      whenRedisFails(e);
-    }
-  }
-
-  async consume(hash: string): Promise<ConsumeOutcome> {
-    try {
-      const where = await this.locate(hash);
-      if (!where) return { kind: 'unknown' };
-      const now = this.clock.now();
-      const reply = (await this.scripts.tesseraRtConsume(
-        rtKey(where.tenant, hash),
-        famKey(where.tenant, where.family),
-        nextKey(where.tenant, hash),
-        now.getTime(),
-      )) as [string, string, string?, string?] | null;
-      if (!reply) return { kind: 'unknown' };
-      const [kind, json, consumedAt, next] = reply;
-      const record = decode(json);
-      if (record.expiresAt <= now) return { kind: 'unknown' };
-      if (kind === 'revoked' || kind === 'consumed') return { kind, record };
-      const out: ConsumeOutcome = { kind: 'replayed', record, consumedAt: new Date(+consumedAt!) };
-      const sep = next?.indexOf(':') ?? -1;
-      if (next && sep > 0 && now.getTime() < Number(next.slice(0, sep))) {
-        out.successor = next.slice(sep + 1);
-      }
-      return out;
-    } catch (e) {
-      return whenRedisFails(e);
-    }
-  }
-
-  async attachSuccessor(hash: string, sealed: string, graceUntil: Date): Promise<void> {
-    try {
-      const where = await this.locate(hash);
-      if (!where) return;
-      const until = graceUntil.getTime();
-      await this.scripts.tesseraRtAttach(
-        rtKey(where.tenant, hash),
-        nextKey(where.tenant, hash),
-        `${until}:${sealed}`,
-        until,
-      );
     } catch (e) {
       whenRedisFails(e);
     }

@@ -20,24 +20,6 @@ if pttl < 0 or now + pttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[
 return 1
 `;
 
-/** KEYS rt, fam, next; ARGV now ms. Returns nil (unknown) or {kind, record[, consumedAt, next]}. */
-export const CONSUME = `
-local r = redis.call('HMGET', KEYS[1], 'r', 'c')
-if not r[1] then return false end
-if redis.call('HEXISTS', KEYS[2], 'revoked') == 1 then return {'revoked', r[1]} end
-if r[2] then return {'replayed', r[1], r[2], redis.call('GET', KEYS[3])} end
-redis.call('HSET', KEYS[1], 'c', ARGV[1])
-return {'consumed', r[1]}
-`;
-
-/** KEYS rt, next; ARGV value, graceUntil ms. Only a consumed token gets a successor. */
-export const ATTACH = `
-if redis.call('HEXISTS', KEYS[1], 'c') == 0 then return 0 end
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('PEXPIREAT', KEYS[2], ARGV[2])
-return 1
-`;
-
 /**
  * After Postgres recorded the rotation: the successor becomes presentable, and the old token
  * is marked consumed with the sealed successor kept until the grace deadline. Idempotent (a
