@@ -187,7 +187,7 @@ export function refreshStoreContract(
   });
 }
 
-/** A saved token and the rotation Postgres recorded for it (successor, sealed pair, times). */
+/** A saved token and the rotation Postgres recorded for it. */
 async function rotation(store: RefreshStore) {
   const old = record();
   const oldHash = hashOf();
@@ -201,9 +201,7 @@ function successorOf(oldHash: string, old: RefreshRecord): FinishedRotation {
     oldHash,
     successorHash: hashOf(),
     successor: record({ ...pick(old) }),
-    sealed: 'sealed-pair',
     consumedAt: new Date(now),
-    graceUntil: new Date(now + 10_000),
   };
 }
 

@@ -67,28 +67,19 @@ describe('RedisRefreshStore › keys', () => {
     await store.save(h1, long);
     await store.save(h2, short);
     const saving = Date.now() - t0;
-    // h2 rotated to h3: the sealed pair is kept beside h2 until the grace deadline.
+    // h2 rotated to h3.
     const h3 = hashOf();
-    const graceUntil = new Date(Date.now() + 5_000);
     await store.finishRotation({
       oldHash: h2,
       successorHash: h3,
       successor: short,
-      sealed: 'sealed',
       consumedAt: new Date(),
-      graceUntil,
     });
 
     const tenantKeys = await scan(redis, `tessera:{${long.tenantId}}:*`);
     const t = `tessera:{${long.tenantId}}`;
     expect(tenantKeys.sort()).toEqual(
-      [
-        `${t}:fam:${long.familyId}`,
-        `${t}:rt:${h1}`,
-        `${t}:rt:${h2}`,
-        `${t}:rt:${h2}:next`,
-        `${t}:rt:${h3}`,
-      ].sort(),
+      [`${t}:fam:${long.familyId}`, `${t}:rt:${h1}`, `${t}:rt:${h2}`, `${t}:rt:${h3}`].sort(),
     );
     // Absolute expiry times (PEXPIRETIME), so nothing depends on how fast this test runs.
     const expiresAt = async (key: string) => Number(await redis.call('PEXPIRETIME', key));
@@ -99,7 +90,6 @@ describe('RedisRefreshStore › keys', () => {
     expect(await expiresAt(`${t}:fam:${long.familyId}`)).toBe(long.expiresAt.getTime());
     expect(await expiresAt(`${t}:rt:${h1}`)).toBe(long.expiresAt.getTime());
     expect(await expiresAt(`${t}:rt:${h2}`)).toBe(short.expiresAt.getTime());
-    expect(await expiresAt(`${t}:rt:${h2}:next`)).toBe(graceUntil.getTime());
     // The hash index is set with a relative TTL: it expires with its token, give or take the
     // time the save itself took.
     for (const [h, r] of [

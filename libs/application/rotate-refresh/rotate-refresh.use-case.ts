@@ -169,7 +169,7 @@ export class RotateRefreshUseCase {
     // Lost: another caller (or node) rotated it first, or the family was revoked. What we
     // signed was never recorded and is dropped; Postgres says what the answer is.
     if (!won) return this.settled(cmd.refreshToken, hash, record);
-    await this.finish(hash, sealed, sealedSuccessor, now);
+    await this.finish(hash, sealed, now);
     this.issue.issued('refresh_token', prepared);
     return response;
   }
@@ -192,18 +192,16 @@ export class RotateRefreshUseCase {
     if (!opened?.response || !opened.successor) throw refreshInvalid();
     const sealed = { ...opened, successor: revive(opened.successor) };
     // The first caller may have died before Redis learned of the successor: finish for it.
-    await this.finish(hash, sealed, state.sealedSuccessor!, consumedAt);
+    await this.finish(hash, sealed, consumedAt);
     return opened.response;
   }
 
-  private finish(hash: string, s: SealedRotation, sealed: string, consumedAt: Date) {
+  private finish(hash: string, s: SealedRotation, consumedAt: Date) {
     return this.store.finishRotation({
       oldHash: hash,
       successorHash: s.successorHash,
       successor: s.successor,
-      sealed,
       consumedAt,
-      graceUntil: new Date(consumedAt.getTime() + this.settings.refreshGrace * 1000),
     });
   }
 

@@ -4,9 +4,7 @@ export interface FinishedRotation {
   oldHash: string;
   successorHash: string;
   successor: RefreshRecord;
-  sealed: string;
   consumedAt: Date;
-  graceUntil: Date;
 }
 
 /** A record and where it stands, without changing it. Expired or never-issued → undefined. */
@@ -22,8 +20,8 @@ export interface PeekResult {
 export interface RefreshStore {
   save(tokenHash: string, record: RefreshRecord): Promise<void>;
   /**
-   * Once Postgres has recorded a rotation: saves the successor, marks the old token consumed
-   * and keeps the sealed successor with it until `graceUntil`. Idempotent; throws
+   * Once Postgres has recorded a rotation: saves the successor and marks the old token
+   * consumed (the sealed successor stays in Postgres alone). Idempotent; throws
    * `invalid_grant` when the family is revoked.
    */
   finishRotation(input: FinishedRotation): Promise<void>;

@@ -10,7 +10,6 @@ import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 interface Entry {
   record: RefreshRecord;
   consumedAt?: Date;
-  successor?: { sealed: string; until: number };
 }
 interface Family {
   revoked: boolean;
@@ -56,12 +55,8 @@ export class MemoryRefreshStore implements RefreshStore {
     await this.save(f.successorHash, f.successor);
     const saved = this.tokens.get(f.successorHash);
     if (existing?.consumedAt && saved) saved.consumedAt = existing.consumedAt;
-    if (existing?.successor && saved) saved.successor = existing.successor;
     const old = this.live(f.oldHash, this.now());
-    if (!old) return;
-    old.consumedAt ??= new Date(f.consumedAt);
-    if (f.graceUntil.getTime() > this.now())
-      old.successor = { sealed: f.sealed, until: f.graceUntil.getTime() };
+    if (old) old.consumedAt ??= new Date(f.consumedAt);
   }
 
   revokeFamily(tenantId: string, familyId: string): Promise<string[]> {
@@ -99,7 +94,6 @@ export class MemoryRefreshStore implements RefreshStore {
     this.lastSweep = now;
     for (const [hash, e] of this.tokens) {
       if (e.record.expiresAt.getTime() <= now) this.tokens.delete(hash);
-      else if (e.successor && e.successor.until <= now) delete e.successor;
     }
     for (const [key, f] of this.families) if (f.expiresAt <= now) this.families.delete(key);
     return now;

@@ -28,7 +28,6 @@ interface Scripts {
 const indexKey = (hash: string) => `tessera:rt:${hash}`;
 const rtKey = (tenant: string, hash: string) => `tessera:{${tenant}}:rt:${hash}`;
 const famKey = (tenant: string, family: string) => `tessera:{${tenant}}:fam:${family}`;
-const nextKey = (tenant: string, hash: string) => `tessera:{${tenant}}:rt:${hash}:next`;
 
 /** Dates travel as ISO strings; every `…At` field of a record is a Date. */
 const decode = (json: string): RefreshRecord =>
@@ -47,7 +46,7 @@ export class RedisRefreshStore implements RefreshStore {
     const define = (name: keyof Scripts, numberOfKeys: number, lua: string) =>
       redis.defineCommand(name, { numberOfKeys, lua });
     define('tesseraRtSave', 2, SAVE);
-    define('tesseraRtFinish', 4, FINISH);
+    define('tesseraRtFinish', 3, FINISH);
     define('tesseraRtRevoke', 1, REVOKE);
     define('tesseraRtPeek', 2, PEEK);
     this.scripts = redis as unknown as Scripts;
@@ -78,19 +77,15 @@ export class RedisRefreshStore implements RefreshStore {
     const { tenantId: t, familyId: fam } = f.successor;
     const ttl = f.successor.expiresAt.getTime() - this.clock.now().getTime();
     if (ttl <= 0) return;
-    const until = f.graceUntil.getTime();
     try {
       const done = await this.scripts.tesseraRtFinish(
         rtKey(t, f.oldHash),
         famKey(t, fam),
-        nextKey(t, f.oldHash),
         rtKey(t, f.successorHash),
         JSON.stringify(f.successor),
         f.successor.expiresAt.getTime(),
         f.successor.accessJti,
         f.consumedAt.getTime(),
-        `${until}:${f.sealed}`,
-        until,
       );
       if (done === 0) throw refreshInvalid();
       // Last: until it is set the successor cannot be presented, and a retry sets it again.
