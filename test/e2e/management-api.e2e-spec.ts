@@ -160,6 +160,28 @@ describe('management API (MANAGEMENT_PORT)', () => {
       [tenantId],
     );
     expect(rows.rows[0]).toEqual({ tenants: 1, clients: 1 });
+
+    // Five at once with one key: one creates, the rest get its answer or 409 (still running).
+    const burstKey = { 'idempotency-key': 'burst-1' };
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call(
+          platform.token,
+          'POST',
+          `/api/v1/tenants/${tenantId}/clients`,
+          { name: 'burst' },
+          burstKey,
+        ),
+      ),
+    );
+    const created = burst.filter((r) => r.status === 201);
+    expect(burst.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    expect(new Set(created.map((r) => r.json.id)).size).toBe(1);
+    const burstRows = await su.query(
+      `SELECT count(*)::int AS n FROM tessera.clients WHERE tenant_id = $1 AND name = 'burst'`,
+      [tenantId],
+    );
+    expect(burstRows.rows[0]).toEqual({ n: 1 });
   });
 
   it("tenant A's manage token cannot read or change tenant B (404); without the scope 403 insufficient_scope", async () => {
