@@ -227,7 +227,8 @@ const OAUTH_PATHS: Paths = {
         'For resource servers only (credentials from `resource create`). Delivers the ' +
         'tenant’s revocations oldest first; acknowledged SETs are not delivered again on that ' +
         'stream. With `returnImmediately: false` and nothing to deliver, the request is held ' +
-        'up to REVOCATION_FEED_MAX_WAIT. See docs/resource-servers.md.',
+        'up to REVOCATION_FEED_MAX_WAIT (default 20 s, at most 25 s: a receiver’s HTTP timeout ' +
+        'must exceed it). See docs/resource-servers.md.',
       security: clientAuth,
       requestBody: {
         required: true,

@@ -249,6 +249,67 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
       expect(logs.some((l) => l.includes('back'))).toBe(true);
     });
 
+    describe("a quiet feed held for the server's whole long-poll wait (pollTimeoutSeconds)", () => {
+      // Scaled down: the server holds a quiet poll 1.5 s (Tessera: REVOCATION_FEED_MAX_WAIT,
+      // at most 25 s) and the API fails closed after 1 s of failing polls (default 60 s).
+      let quiet: ContractFeedServer;
+      beforeEach(async () => {
+        quiet = new ContractFeedServer(API, undefined, 1500);
+        await quiet.start();
+      });
+      afterEach(() => quiet.stop());
+      const onQuiet = (pollTimeoutSeconds: number) =>
+        ResourceServer.create({
+          issuer: quiet.issuer,
+          identifier: API,
+          clientId: quiet.credentials.clientId,
+          clientSecret: quiet.credentials.clientSecret,
+          failClosedAfterSeconds: 1,
+          pollTimeoutSeconds,
+          logger,
+        });
+      const longPolls = () => quiet.polls.filter((p) => !p.returnImmediately).length;
+
+      it('a poll timeout above the wait › several quiet long polls, never failed_closed', async () => {
+        const api = await onQuiet(3);
+        try {
+          await synced(api);
+          const states = new Set<string>();
+          await until(
+            'three quiet long polls held to the end',
+            () => (states.add(api.status().state), longPolls()),
+            (n) => n >= 4,
+          );
+          expect([...states]).toEqual(['live']);
+          expect(api.status().unreachableSeconds).toBe(0);
+          expect(status(await api.authenticate(bearer(await quiet.token()), []))).toBe(200);
+        } finally {
+          await api.close();
+        }
+      });
+
+      it('a poll timeout below the wait › every quiet poll fails and the API fails closed', async () => {
+        const api = await onQuiet(0.5);
+        try {
+          await synced(api);
+          await until(
+            'fail closed',
+            () => api.status().state,
+            (s) => s === 'failed_closed',
+          );
+        } finally {
+          await api.close();
+        }
+      });
+    });
+
+    it('pollTimeoutSeconds must be a positive number', async () => {
+      await expect(create({ pollTimeoutSeconds: 0 })).rejects.toThrow(/pollTimeoutSeconds/);
+      await expect(create({ pollTimeoutSeconds: Number.NaN })).rejects.toThrow(
+        /pollTimeoutSeconds/,
+      );
+    });
+
     it('keeps answering while the feed fails within the bound, and reports lag and state', async () => {
       const token = await peer.token();
       peer.feedMode = 'error';

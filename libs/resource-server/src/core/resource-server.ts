@@ -83,6 +83,7 @@ export class ResourceServer {
       clientSecret: o.clientSecret,
       leewaySeconds,
       failClosedAfterSeconds: o.failClosedAfterSeconds ?? 60,
+      pollTimeoutSeconds: o.pollTimeoutSeconds ?? 30,
       keys,
       replica,
       logger,
