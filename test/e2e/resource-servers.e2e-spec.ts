@@ -381,6 +381,18 @@ describe('resource servers', () => {
       expect(r.json.error).toBe('access_denied');
     });
 
+    it('tenant disabled › its resource server’s polls get 401 invalid_client (an API fails closed after its bound)', async () => {
+      const t3 = `rs3-${rand()}`;
+      await cli('tenant', 'create', t3);
+      const rs = await resource(t3, `https://api-${t3}.test`, 'read');
+      expect((await poll(a, rs, { returnImmediately: true })).status).toBe(200);
+      await cli('tenant', 'disable', t3);
+      await eventually('the feed to refuse the disabled tenant’s resource server', async () => {
+        const r = await poll(a, rs, { returnImmediately: true });
+        return r.status === 401 && r.json.error === 'invalid_client';
+      });
+    });
+
     it('a malformed poll body → 400 {"err":"invalid_request"}', async () => {
       const r = await poll(a, apiA, { maxEvents: 5000 });
       expect(r.status).toBe(400);
