@@ -101,6 +101,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
     iss: idp.issuer,
     aud: CLIENT_ID,
     iat: Math.floor(Date.now() / 1000),
+    exp: Math.floor(Date.now() / 1000) + 120,
     jti: randomUUID(),
     sub: 'alice',
     events: { [EVENT]: {} },
@@ -176,6 +177,8 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
       'no logout event': idp.sign(logoutClaims({ events: { 'urn:other': {} } })),
       'neither sid nor sub': idp.sign(logoutClaims({ sub: undefined })),
       'iat an hour ago': idp.sign(logoutClaims({ iat: Math.floor(Date.now() / 1000) - 3600 })),
+      // Back-Channel Logout 1.0 §2.4 (final, errata set 1): exp is REQUIRED.
+      'no exp': idp.sign(logoutClaims({ exp: undefined })),
       'an access token type': idp.sign(logoutClaims(), { header: { typ: 'at+jwt' } }),
       'not a JWT': Promise.resolve('not.a.jwt'),
     };
