@@ -126,6 +126,23 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
     });
   });
 
+  it('a remembered token is answered synchronously, with the same answers: scopes per route, spaces as BEARER allows, a tab still malformed', async () => {
+    const token = await peer.token({ scope: 'invoices:read' });
+    expect(rs.authenticateKnown(bearer(token), ['invoices:read'])).toBeUndefined(); // not seen yet
+    expect(status(await rs.authenticate(bearer(token), ['invoices:read']))).toBe(200);
+    const known = rs.authenticateKnown(bearer(token), ['invoices:read']);
+    expect(known && status(known)).toBe(200);
+    expect(known).toEqual(await rs.authenticate(bearer(token), ['invoices:read']));
+    const more = rs.authenticateKnown(bearer(token), ['invoices:read', 'invoices:write']);
+    expect(more && status(more)).toBe(403);
+    const spaced = rs.authenticateKnown(`Bearer   ${token}  `, []);
+    expect(spaced && status(spaced)).toBe(200);
+    const tab = rs.authenticateKnown(`Bearer\t${token}`, []);
+    expect(tab && !tab.ok && tab.refusal.body.error_description).toBe(
+      'the access token is malformed',
+    );
+  });
+
   it('a remembered verification ends when its key leaves the JWKS', async () => {
     const sign = await peer.rotate('k_old');
     peer.jwksCacheControl = 'max-age=0';
