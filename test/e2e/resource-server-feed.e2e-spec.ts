@@ -236,6 +236,35 @@ describe('@tessera/resource-server › example API with the real revocation feed
     expect((await call(apiA, await token(doomed, API_A))).status).toBe(200);
   });
 
+  it('CLI token revoke --subject --tenant › the API refuses every token of that subject; usage errors exit 2', async () => {
+    const sub = `user-${rand()}`;
+    const mint = async () =>
+      (
+        await cli(
+          ...['token', 'mint', '--tenant', slug, '--sub', sub, '--client', writer.clientId],
+          ...['--scopes', 'invoices:read', '--resources', API_A],
+        )
+      ).access_token as string;
+    const held = [await mint(), await mint()];
+    for (const t of held) expect((await call(apiA, t)).status).toBe(200);
+    const bystander = await token(writer, API_A);
+
+    const r = await cli('token', 'revoke', '--subject', sub, '--tenant', slug);
+    expect(r).toMatchObject({ sub, access_tokens_denied: 2, families_revoked: 0 });
+    for (const t of held) await refusedBy(apiA, t);
+    expect((await call(apiA, bystander)).status).toBe(200);
+
+    for (const bad of [
+      ['token', 'revoke', '--subject', sub], // a subject is named within a tenant
+      ['token', 'revoke', '--client', writer.clientId, '--subject', sub],
+      ['token', 'revoke'],
+    ]) {
+      const run = await runCli(cliEnv, ...bad, '--json');
+      expect({ bad, code: run.code }).toEqual({ bad, code: 2 });
+      expect(run.stderr).toMatch(/^tessera: /);
+    }
+  });
+
   it('grant_type=refresh_token › reuse revokes the family; the API refuses its access tokens', async () => {
     const minted = await cli(
       ...['token', 'mint', '--tenant', slug, '--sub', 'svc', '--client', writer.clientId],
