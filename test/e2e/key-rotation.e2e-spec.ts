@@ -7,7 +7,7 @@ import { startServerProcess, type ServerProcess } from '@tessera/testing/server-
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 /*
  * The database key store end to end, on a compressed clock: a staged key is published for
@@ -131,8 +131,10 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
       // Its own client, so the client may introspect it (RFC 7662: foreign tokens are inactive).
       '--client',
       client.clientId,
+      // Long enough that it outlives A's TTL rule below however slowly the CLI and the
+      // rotation run: the check after the sleep is this test's premise, not a latency.
       '--ttl',
-      '25s',
+      '60s',
       '--json',
     );
     expect(minted.code).toBe(0);
