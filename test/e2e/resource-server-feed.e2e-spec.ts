@@ -198,6 +198,16 @@ describe('@tessera/resource-server › example API with the real revocation feed
 
     for (const t of held) await refusedBy(apiA, t);
     expect((await call(apiA, bystander)).status).toBe(200);
+    // Audited in the revoking transaction.
+    const audit = await cli('audit', 'tail', '--tenant', slug, '--limit', '50');
+    expect(audit.events).toContainEqual(
+      expect.objectContaining({
+        action: 'token.revoke_all',
+        actor: 'cli',
+        target: `client:${doomed.clientId}`,
+        details: expect.objectContaining({ families_revoked: 1, jtis_denied: expect.any(Number) }),
+      }),
+    );
     // The family went with it: its refresh token no longer redeems.
     const redeemed = await postForm(
       `${tessera.url}/oauth/token`,

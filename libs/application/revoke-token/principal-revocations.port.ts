@@ -13,6 +13,8 @@ export interface PrincipalRevocation {
   /** The event is kept at least until then (tokens issued but not recorded yet). */
   keepEventUntil: Date;
   reason: string;
+  /** Who asked: the transaction writes the `token.revoke_all` audit row with the revocation. */
+  actor: string;
 }
 
 export interface PrincipalRevocationResult {
@@ -27,8 +29,8 @@ export interface PrincipalRevocationResult {
 /**
  * Everything a client or subject holds, revoked in one Postgres transaction: every recorded
  * token's row marked revoked (refresh families included), every unexpired access token denied
- * (the denylist trigger writes their token-revoked events), and one client-revoked /
- * subject-revoked event carrying the cut-off. Safe to repeat.
+ * (the denylist trigger writes their token-revoked events), one client-revoked /
+ * subject-revoked event carrying the cut-off, and the audit row. Safe to repeat.
  */
 export interface PrincipalRevocations {
   revokeAll(r: PrincipalRevocation): Promise<PrincipalRevocationResult>;

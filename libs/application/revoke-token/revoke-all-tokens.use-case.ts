@@ -2,7 +2,6 @@ import type { Denylist } from '@tessera/domain/revocation/denylist.port';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
-import type { AuditLog } from '../ports/audit-log.port';
 import type { Metrics } from '../ports/metrics.port';
 import type { Principal, PrincipalRevocations } from './principal-revocations.port';
 
@@ -19,7 +18,8 @@ export interface RevokeAllResult {
  * "Revoke every token of a client / of a subject, issued before now": for an operator (CLI
  * `token revoke --client|--subject`) and the management API alike. Postgres first, in one
  * transaction with the client-revoked / subject-revoked event, so resource servers on the feed
- * refuse by cut-off even tokens Tessera has not recorded yet; then the denylist broadcast and
+ * refuse by cut-off even tokens Tessera has not recorded yet, and with its audit row (a crash
+ * after the commit loses neither); then the denylist broadcast and
  * the refresh families' Redis markers, both safe to lose (resync, and the refresh grant reads
  * Postgres).
  */
@@ -29,7 +29,6 @@ export class RevokeAllTokensUseCase {
     private readonly refresh: RefreshStore,
     private readonly denylist: Denylist,
     private readonly metrics: Metrics,
-    private readonly audit: AuditLog,
     /** Verifiers accept a token this long past `exp`: its denial must cover that too. */
     private readonly leewaySeconds: number,
     /** The longest access-token lifetime: how long the cut-off must be remembered. */
@@ -64,6 +63,7 @@ export class RevokeAllTokensUseCase {
       acceptedSince: new Date(ms - this.leewaySeconds * 1000),
       keepEventUntil: new Date(ms + (this.maxAccessTtlSeconds + this.leewaySeconds) * 1000),
       reason,
+      actor,
     });
     // Committed; these only hurry what the resync and the refresh grant would do anyway.
     if (result.denied.length) await this.denylist.deny(result.denied).catch(() => undefined);
@@ -71,18 +71,6 @@ export class RevokeAllTokensUseCase {
       await this.refresh.revokeFamily(tenantId, familyId).catch(() => undefined);
     }
     this.metrics.revocation(principal.kind === 'client' ? 'client' : 'subject');
-    await this.audit.record({
-      tenantId,
-      actor,
-      action: 'token.revoke_all',
-      target: `${principal.kind}:${target}`,
-      details: {
-        reason,
-        issued_before: now.toISOString(),
-        access_tokens_denied: result.denied.length,
-        families_revoked: result.families.length,
-      },
-    });
     return {
       issuedBefore: now,
       accessTokensDenied: result.denied.length,

@@ -175,21 +175,13 @@ const LEDGER = Symbol('RefreshLedger');
     },
     {
       provide: DI.RevokeAllTokens,
-      inject: [DataSource, DI.RefreshStore, DI.Denylist, DI.Metrics, DI.AuditLog, APP_CONFIG],
-      useFactory: (
-        ds: DataSource,
-        s: RefreshStore,
-        d: Denylist,
-        m: Metrics,
-        a: AuditLog,
-        cfg: AppConfig,
-      ) =>
+      inject: [DataSource, DI.RefreshStore, DI.Denylist, DI.Metrics, APP_CONFIG],
+      useFactory: (ds: DataSource, s: RefreshStore, d: Denylist, m: Metrics, cfg: AppConfig) =>
         new RevokeAllTokensUseCase(
           new TypeOrmPrincipalRevocations(ds),
           s,
           d,
           m,
-          a,
           cfg.tokens.leeway,
           cfg.tokens.accessTtl,
         ),

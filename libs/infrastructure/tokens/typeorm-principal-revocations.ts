@@ -7,6 +7,7 @@ import type {
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { TenantTransactions } from '../postgres/tenant-transaction';
 import { insertRevocationEvents } from '../revocation-feed/revocation-events';
+import { insertAuditEvent } from '../audit/typeorm-audit-log.adapter';
 
 /** UPDATE … RETURNING comes back as [rows, count] through TypeORM's postgres driver. */
 const returned = <T>(r: unknown): T[] =>
@@ -51,6 +52,20 @@ export class TypeOrmPrincipalRevocations implements PrincipalRevocations {
           ],
         );
         const latest = live.reduce((m, t) => Math.max(m, t.expires_at.getTime()), 0);
+        await insertAuditEvent(em, {
+          tenantId: r.tenantId,
+          actor: r.actor,
+          action: 'token.revoke_all',
+          target: `${r.principal.kind}:${target}`,
+          // (A detail key naming a token would be dropped by the audit's credential belt.)
+          details: {
+            reason: r.reason,
+            issued_before: r.issuedBefore.toISOString(),
+            jtis_denied: live.length,
+            families_revoked: families.length,
+            rows_revoked: newlyRevoked,
+          },
+        });
         // Last statement: the feed's tenant lock is held only until the commit.
         await insertRevocationEvents(em, r.tenantId, [
           {

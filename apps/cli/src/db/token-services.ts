@@ -138,7 +138,6 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         r ? new RedisRefreshStore(r, systemClock) : noRefreshStore,
         denylist(),
         noopMetrics,
-        audit,
         db.cfg.tokens.leeway,
         db.cfg.tokens.accessTtl,
       );
