@@ -17,7 +17,9 @@ jest.setTimeout(300_000);
  * processes, and node 2's clock runs 1.5 s ahead (within the leeway): both schedule by the
  * database's clock, so they switch keys together anyway.
  */
-const PUBLISH_DELAY_MS = 8000;
+// Long enough for two CLI start-ups on a loaded 2-core machine (a staged key must still be
+// staged when `keys retire` reaches it), short enough to wait out twice.
+const PUBLISH_DELAY_MS = 20_000;
 const TTL_MS = 6000;
 const LEEWAY_MS = 2000;
 const SKEW_MS = 1500;
