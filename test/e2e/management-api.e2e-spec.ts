@@ -268,6 +268,27 @@ describe('management API (MANAGEMENT_PORT)', () => {
     expect(after.json.detail).toMatch(/revoked/);
     const record = await call(platform.token, 'GET', `/api/v1/tenants/${a.tenantId}/tokens/${jti}`);
     expect(record.json.revoked_at).not.toBeNull();
+
+    // Every token of a client at once (RevokeAllTokens, as the CLI's token revoke --client).
+    const t1 = await tokenFor(a);
+    expect(
+      (await postForm(`${node.url}/oauth/introspect`, { token: t1 }, { authorization: basic(a) }))
+        .json.active,
+    ).toBe(true);
+    const all = await call(platform.token, 'POST', `/api/v1/tenants/${a.tenantId}/tokens/revoke`, {
+      client_id: a.clientId,
+    });
+    expect(all.status).toBe(200);
+    expect(all.json.access_tokens_denied).toBeGreaterThanOrEqual(1);
+    expect(
+      (await postForm(`${node.url}/oauth/introspect`, { token: t1 }, { authorization: basic(a) }))
+        .json.active,
+    ).toBe(false);
+    expectProblem(
+      await call(platform.token, 'POST', `/api/v1/tenants/${a.tenantId}/tokens/revoke`, {}),
+      400,
+      'invalid_request',
+    );
   });
 
   it('PATCH changes a client’s scopes and grants; the next token request sees them', async () => {

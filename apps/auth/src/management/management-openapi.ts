@@ -365,15 +365,19 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { '204': { description: 'revoked' }, ...ERRORS },
   },
   'post /api/v1/tenants/{tenant_id}/tokens/revoke': {
-    summary: 'Revoke every live token of a client or a subject (up to 1000 per call)',
+    summary: 'Revoke every token of a client or a subject issued until now (one of the two)',
     requestBody: body(obj({ client_id: str, subject: str })),
     responses: {
       '200': json(
-        'how many were revoked; `remaining`: call again',
-        obj({ revoked: { type: 'integer' }, remaining: { type: 'boolean' } }, [
-          'revoked',
-          'remaining',
-        ]),
+        'the cut-off and what was denied',
+        obj(
+          {
+            issued_before: time,
+            access_tokens_denied: { type: 'integer' },
+            families_revoked: { type: 'integer' },
+          },
+          ['issued_before', 'access_tokens_denied', 'families_revoked'],
+        ),
       ),
       ...ERRORS,
     },

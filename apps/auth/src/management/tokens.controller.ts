@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
 import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import type { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
 import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
@@ -38,6 +39,7 @@ export class TokensController {
     @Inject(DI.TokenRecords) private readonly records: TokenRecords,
     @Inject(DI.RevokeToken) private readonly revoker: RevokeTokenUseCase,
     @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
+    @Inject(DI.RevokeAllTokens) private readonly revokeEvery: RevokeAllTokensUseCase,
   ) {}
 
   private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
@@ -99,8 +101,8 @@ export class TokensController {
   }
 
   /**
-   * Revokes every live token of a client or a subject, up to 1000 per call (`remaining` says
-   * whether to call again). Each is revoked as DELETE does it, so a repeat finishes the rest.
+   * Revokes every token of a client or a subject issued until now, on every node and for the
+   * resource servers on the feed (RevokeAllTokens, as `token revoke --client|--subject`).
    */
   @Post('revoke')
   @HttpCode(200)
@@ -112,17 +114,18 @@ export class TokensController {
     const b = jsonBody(raw, ['client_id', 'subject']);
     const clientId = optString(b, 'client_id');
     const subject = optString(b, 'subject');
-    if (!clientId && !subject) {
-      throw new DomainError('invalid_request', 'name a client_id or a subject');
+    if ((clientId === undefined) === (subject === undefined)) {
+      throw new DomainError('invalid_request', 'name one of: client_id, subject');
     }
     const tid = await this.tenant(p, tenantId);
-    const rows = await this.records.list(tid, { clientId, subject, limit: SCAN });
-    const now = Date.now();
-    const live = rows.filter((r) => !r.revokedAt && r.expiresAt.getTime() > now);
-    let revoked = 0;
-    for (const r of live) {
-      if (await this.revoker.revokeByJti(tid, r.jti, REASON, p.actor)) revoked += 1;
-    }
-    return { revoked, remaining: rows.length === SCAN };
+    const r =
+      clientId !== undefined
+        ? await this.revokeEvery.ofClient(tid, clientId, p.actor, REASON)
+        : await this.revokeEvery.ofSubject(tid, subject!, p.actor, REASON);
+    return {
+      issued_before: r.issuedBefore.toISOString(),
+      access_tokens_denied: r.accessTokensDenied,
+      families_revoked: r.familiesRevoked,
+    };
   }
 }
