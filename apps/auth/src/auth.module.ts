@@ -11,6 +11,7 @@ import { AuditModule } from '@tessera/infrastructure/audit/audit.module';
 import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
 import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
 import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
+import { RequestPrincipalsModule } from '@tessera/infrastructure/http/request-principals.module';
 import { SessionModule } from './session/session.module';
 import { DenylistModule } from '@tessera/infrastructure/denylist/denylist.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -36,6 +37,7 @@ export interface AuthAppOptions {
     RedisModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     DenylistModule,
+    RequestPrincipalsModule,
     SessionModule,
     OAuthModule,
     MetricsModule,

@@ -10,31 +10,22 @@ import type { Options } from 'pino-http';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { LOG_SERIALIZERS, REDACT_PATHS, REDACTED } from './redaction';
 import { assignRequestId } from './request-id';
-import { RequestContext } from './request-context';
+import { RequestContext, type TesseraRequest } from '../http/request-context';
 
 export interface LoggingOptions {
   /** Where JSON lines go (stdout by default); tests pass a stream to read what was logged. */
   destination?: DestinationStream;
 }
 
-/** What the edge learnt about a request (OAuth endpoints, session or bearer guards). */
-interface TesseraRequest {
-  tessera?: {
-    tenantId?: string;
-    clientId?: string;
-    principal?: {
-      session?: { tenantId?: string };
-      claims?: { org?: string; client_id?: string };
-    };
-  };
-}
-
+/** Tenant and client once the edge resolved them (OAuth client, session or bearer token). */
 function who(req: TesseraRequest): { tenant?: string; client?: string } {
   const t = req.tessera;
   if (!t) return {};
   const p = t.principal;
-  const tenant = t.tenantId ?? p?.session?.tenantId ?? p?.claims?.org;
-  const client = t.clientId ?? p?.claims?.client_id;
+  const tenant =
+    t.tenantId ??
+    (p?.kind === 'session' ? p.session.tenantId : p?.kind === 'bearer' ? p.claims.org : undefined);
+  const client = t.clientId ?? (p?.kind === 'bearer' ? p.claims.client_id : undefined);
   return {
     ...(typeof tenant === 'string' ? { tenant } : {}),
     ...(typeof client === 'string' ? { client } : {}),
