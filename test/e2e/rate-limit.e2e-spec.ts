@@ -219,10 +219,11 @@ describe('rate limits', () => {
     apps.push(open);
     const a = await seedClient(limited);
     const unknown = 'cli_00000000000000000000000000';
-    const cases: { path: string; headers: Record<string, string>; body: string }[] = [
+    type Case = { path: string; headers: Record<string, string>; body: string };
+    const cases: Case[] = [
       ['wrong-secret', a.clientId],
       ['any', unknown],
-    ].flatMap(([secret, clientId]) => [
+    ].flatMap(([secret, clientId]): Case[] => [
       {
         path: '/oauth/token',
         headers: { Authorization: basic({ clientId: clientId!, secret: secret! }) },

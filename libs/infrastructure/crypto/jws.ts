@@ -1,19 +1,30 @@
 import { sign as cryptoSign, type KeyObject } from 'node:crypto';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 
-const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+type Header = { alg: SigningAlg; kid: string; typ: string };
+
+/** A ring holds a handful of keys and one or two `typ`s: each header is encoded once. */
+const encodedHeaders = new Map<string, string>();
+const MAX_HEADERS = 256;
+
+function encodedHeader(h: Header): string {
+  const id = `${h.alg}\u0000${h.kid}\u0000${h.typ}`;
+  let out = encodedHeaders.get(id);
+  if (out === undefined) {
+    out = Buffer.from(JSON.stringify({ alg: h.alg, kid: h.kid, typ: h.typ })).toString('base64url');
+    if (encodedHeaders.size >= MAX_HEADERS) encodedHeaders.clear();
+    encodedHeaders.set(id, out);
+  }
+  return out;
+}
 
 /**
  * Compact JWS (RFC 7515). crypto.sign with a callback runs on the libuv thread pool, so
  * RSA-4096 signing uses every core and never stalls the event loop.
  */
-export function signCompact(
-  header: { alg: SigningAlg; kid: string; typ: string },
-  payload: object,
-  key: KeyObject,
-): Promise<string> {
-  const input = `${b64url(header)}.${b64url(payload)}`;
-  const data = Buffer.from(input);
+export function signCompact(header: Header, payload: object, key: KeyObject): Promise<string> {
+  const input = `${encodedHeader(header)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const data = Buffer.from(input, 'latin1'); // base64url and '.': one byte per character
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, sig: Buffer) =>
       err ? reject(err) : resolve(`${input}.${sig.toString('base64url')}`);
