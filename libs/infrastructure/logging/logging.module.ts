@@ -8,7 +8,7 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
-import { LOG_SERIALIZERS, REDACT_PATHS, REDACTED } from './redaction';
+import { LOG_REDACTION, LOG_SERIALIZERS } from './redaction';
 import { assignRequestId } from './request-id';
 import { RequestContext, type TesseraRequest } from '../http/request-context';
 
@@ -41,9 +41,15 @@ function pinoHttpOptions(cfg: AppConfig, pretty = false): Options {
   return {
     level: cfg.logLevel,
     genReqId: (req, res) => assignRequestId(req, res),
-    customProps: (req) => who(req as TesseraRequest),
+    // Tenant and client go on the completed line itself: customProps would build two more
+    // child loggers per request (at the start, when nothing is known yet, and at the end).
+    customSuccessObject: (req, _res, line: object) => ({ ...who(req as TesseraRequest), ...line }),
+    customErrorObject: (req, _res, _err, line: object) => ({
+      ...who(req as TesseraRequest),
+      ...line,
+    }),
     serializers: LOG_SERIALIZERS,
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    ...LOG_REDACTION,
     // 4xx are the protocol working (bad grants, expired tokens): info, not warnings.
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     ...(pretty
