@@ -3,7 +3,7 @@ import type { Refusal } from '../core/challenge';
 import type { Principal, ResourceServer } from '../core/resource-server';
 
 /** The request after the middleware: `req.tessera` holds the verified token. */
-export type TesseraRequest = IncomingMessage & { tessera?: Principal };
+export type VerifiedRequest = IncomingMessage & { tessera?: Principal };
 type Next = (err?: unknown) => void;
 
 /** Writes a refusal on a plain Node or Express response. */
@@ -16,7 +16,7 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
 
 /** Express (or Connect) middleware: a valid, unrevoked token carrying every scope listed. */
 export function requireScopes(rs: ResourceServer, ...scopes: string[]) {
-  return (req: TesseraRequest, res: ServerResponse, next: Next): void => {
+  return (req: VerifiedRequest, res: ServerResponse, next: Next): void => {
     rs.authenticate(req.headers.authorization, scopes).then((outcome) => {
       if (!outcome.ok) return sendRefusal(res, outcome.refusal);
       req.tessera = outcome.principal;
