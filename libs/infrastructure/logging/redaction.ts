@@ -10,7 +10,7 @@ export const REDACTED = '[redacted]';
 /** A JWS/JWT in compact form (`eyJ` is the start of every base64url JSON header). */
 const JWT_LIKE = /^eyJ[\w-]*\.[\w-]*\./;
 
-const SECRET_KEYS = [
+export const SECRET_KEYS = [
   'authorization',
   'cookie',
   'set-cookie',
