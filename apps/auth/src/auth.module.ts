@@ -12,6 +12,7 @@ import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
 import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
 import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
 import { RequestPrincipalsModule } from '@tessera/infrastructure/http/request-principals.module';
+import { ApiModule } from './api/api.module';
 import { SessionModule } from './session/session.module';
 import { DenylistModule } from '@tessera/infrastructure/denylist/denylist.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -39,6 +40,7 @@ export interface AuthAppOptions {
     DenylistModule,
     RequestPrincipalsModule,
     SessionModule,
+    ApiModule,
     OAuthModule,
     MetricsModule,
     ThrottlingModule,

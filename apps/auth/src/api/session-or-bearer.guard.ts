@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { bearerToken } from '@tessera/infrastructure/http/credentials';
 import { RequestPrincipals } from '@tessera/infrastructure/http/request-principals';
-import { SessionAuth } from './session-auth';
+import { SessionAuth } from '../session/session-auth';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
