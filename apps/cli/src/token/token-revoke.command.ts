@@ -2,7 +2,7 @@ import { SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { isId } from '@tessera/domain/shared/ids';
-import { withTokenServices } from '../db/token-services';
+import { withTokenServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({
