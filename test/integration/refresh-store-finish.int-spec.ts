@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { isDomainError } from '@tessera/domain/shared/domain-error';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
-import { MemoryRefreshStore } from '@tessera/infrastructure/memory/memory-refresh-store.adapter';
-import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
+import { MemoryRefreshStore } from '@tessera/infrastructure/refresh/memory-refresh-store.adapter';
+import { RedisRefreshStore } from '@tessera/infrastructure/refresh/redis-refresh-store.adapter';
 import { hashOf, record } from './refresh-store.contract';
 
 /** finishRotation: the Redis half of a rotation Postgres already recorded, on both stores. */

@@ -12,7 +12,7 @@ import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
 import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-refresh-ledger';
-import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
+import { RedisRefreshStore } from '@tessera/infrastructure/refresh/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { invalidToken } from '@tessera/domain/token/token.errors';
 import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
