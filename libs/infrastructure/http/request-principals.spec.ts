@@ -45,6 +45,9 @@ function principals(opts: { costs?: boolean } = {}) {
 }
 
 const noCount = () => Promise.resolve();
+/** A session API request with these headers. */
+const apiRequest = (headers: Record<string, string>) =>
+  request({ method: 'GET', path: '/api/v1/me', headers });
 
 describe('RequestPrincipals: one check per request, shared by the rate limiter and the endpoint', () => {
   it('authenticates a client once; the endpoint gets the same client', async () => {
@@ -106,11 +109,7 @@ describe('RequestPrincipals: one check per request, shared by the rate limiter a
 
   it('verifies a bearer token once; a failure is shared too; another token is verified again', async () => {
     const { p, calls } = principals();
-    const req = request({
-      method: 'GET',
-      path: '/api/v1/me',
-      headers: { authorization: 'Bearer good' },
-    });
+    const req = apiRequest({ authorization: 'Bearer good' });
     expect(await p.resolve(req, noCount)).toMatchObject({ kind: 'bearer' });
     await p.bearer(req, 'good');
     expect(calls.tokens).toBe(1);
@@ -121,11 +120,7 @@ describe('RequestPrincipals: one check per request, shared by the rate limiter a
 
   it('loads a cookie’s session once; no cookie, no read', async () => {
     const { p, calls } = principals();
-    const req = request({
-      method: 'GET',
-      path: '/api/v1/me',
-      headers: { cookie: 'tessera_session=live' },
-    });
+    const req = apiRequest({ cookie: 'tessera_session=live' });
     expect(await p.resolve(req, noCount)).toMatchObject({ kind: 'session' });
     expect(await p.session(req)).toMatchObject({ idHash: 'h' });
     expect(requestContext(req).sessionId).toBe('h');
