@@ -6,8 +6,6 @@ import {
   type SignInHarness,
 } from '@tessera/testing/oidc-sign-in-harness';
 
-jest.setTimeout(120_000);
-
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** REDIS_URL unset: sessions and the jti memory live in the one node's memory. */
