@@ -57,6 +57,7 @@ describe('OpenID Connect Back-Channel Logout › single node without Redis', () 
       iss: h.idp.issuer,
       aud: CLIENT_ID,
       iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 120,
       jti: `j-${Date.now()}`,
       sub: 'dave',
       events: { [EVENT]: {} },

@@ -8,6 +8,8 @@ import { assignRequestId } from '../logging/request-id';
 /** Who a request proved to be: resolved once, read by the rate limiter, handlers and logs. */
 export type Principal =
   | { kind: 'client'; client: Client }
+  /** The IdP that signed a back-channel logout token (counted per issuer, not per address). */
+  | { kind: 'issuer'; issuer: string }
   | { kind: 'session'; session: ActiveSession }
   | { kind: 'bearer'; claims: AccessClaims };
 

@@ -3,6 +3,7 @@ import type { AppConfig } from '@tessera/config';
 import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type { ActiveSession } from '@tessera/application/session/session';
 import type { SessionStore } from '@tessera/application/session/session-store.port';
+import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { AccessClaims } from '@tessera/domain/token/access-claims';
 import type { Client } from '@tessera/domain/token/client';
@@ -127,5 +128,25 @@ describe('RequestPrincipals: one check per request, shared by the rate limiter a
     expect(calls.sessions).toBe(1);
     expect(await p.session(request({ method: 'GET', path: '/' }))).toBeNull();
     expect(calls.sessions).toBe(1);
+  });
+
+  it('a back-channel logout token the IdP signed is counted per issuer; a bad one is anonymous', async () => {
+    const cfg = { issuer: 'http://localhost' } as AppConfig;
+    const idp = {
+      verifyLogoutToken: async (t: string) => {
+        if (t !== 'signed') throw new DomainError('invalid_request', 'bad logout token');
+        return { issuer: 'https://idp.test/' };
+      },
+    } as unknown as IdentityProvider;
+    const p = new RequestPrincipals(cfg, undefined, undefined, undefined, undefined, idp);
+    const logout = (token: string) =>
+      Object.assign(request({ path: '/auth/backchannel-logout', body: { logout_token: token } }), {
+        is: (type: string) => type === 'application/x-www-form-urlencoded',
+      });
+    expect(await p.resolve(logout('signed'), noCount)).toEqual({
+      kind: 'issuer',
+      issuer: 'https://idp.test/',
+    });
+    expect(await p.resolve(logout('forged'), noCount)).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import { DI } from '@tessera/application/di-tokens';
 import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type { ActiveSession } from '@tessera/application/session/session';
 import type { SessionStore } from '@tessera/application/session/session-store.port';
+import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { AccessClaims } from '@tessera/domain/token/access-claims';
 import type { Client } from '@tessera/domain/token/client';
@@ -42,6 +43,7 @@ export class RequestPrincipals {
     @Optional() @Inject(DI.VerifyAccessToken) private readonly tokens?: TokenVerifier,
     @Optional() @Inject(DI.SessionStore) private readonly sessions?: SessionStore,
     @Optional() @Inject(DI.ClientLookupCost) private readonly lookups?: ClientLookupCost,
+    @Optional() @Inject(DI.IdentityProvider) private readonly idp?: IdentityProvider,
   ) {
     this.sessionCookie = sessionCookieNames(cfg.issuer).session;
   }
@@ -124,7 +126,9 @@ export class RequestPrincipals {
     let counted: Promise<void> | undefined;
     let pending: Promise<unknown> | undefined;
     try {
-      if (req.method === 'POST' && req.path.startsWith('/oauth/')) {
+      if (req.method === 'POST' && req.path === '/auth/backchannel-logout') {
+        pending = this.idpLogout(req);
+      } else if (req.method === 'POST' && req.path.startsWith('/oauth/')) {
         const costs = (id: string) =>
           (counted = this.lookups?.costsLookup(id) ? beforeLookup() : undefined);
         pending = this.authenticate(req, bodyCredentials(req.body), costs);
@@ -146,5 +150,21 @@ export class RequestPrincipals {
       // A credential that does not verify (or a store that is down) counts as anonymous.
     }
     return requestContext(req).principal ?? null;
+  }
+
+  /**
+   * A logout token the configured IdP signed counts against that issuer, not the address: a
+   * mass logout comes from one IdP address and must not meet the anonymous limit (429 would
+   * leave sessions alive). Verifying it is one signature check against the cached JWKS (the
+   * endpoint repeats it; the jti replay guard there bounds what a valid token can do);
+   * anything that fails counts against the address as before.
+   */
+  private async idpLogout(req: Request): Promise<void> {
+    const body = (req.is('application/x-www-form-urlencoded') ? req.body : undefined) as
+      Record<string, unknown> | undefined;
+    const token = body?.logout_token;
+    if (typeof token !== 'string' || !this.idp) return;
+    const claims = await this.idp.verifyLogoutToken(token);
+    requestContext(req).principal = { kind: 'issuer', issuer: claims.issuer };
   }
 }

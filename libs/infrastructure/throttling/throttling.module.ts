@@ -33,6 +33,7 @@ function principalKey(r: unknown): string {
   const p = requestContext(r as Request).principal!;
   if (p.kind === 'client') return `client:${p.client.id}`;
   if (p.kind === 'bearer') return `token:${p.claims.client_id}:${p.claims.sub}`;
+  if (p.kind === 'issuer') return `issuer:${p.issuer}`;
   return `session:${p.session.idHash}`;
 }
 
