@@ -17,7 +17,7 @@ import { TypeOrmExchangeMappingRepository } from '@tessera/infrastructure/federa
 import { TypeOrmTrustedIssuerRepository } from '@tessera/infrastructure/federation/typeorm-trusted-issuer-repository.adapter';
 import { freePort } from '@tessera/testing/redis-server';
 import { startWorkloadIssuer } from '@tessera/testing/workload-issuer';
-import { withTokenServices } from '../../apps/cli/src/db/token-services';
+import { withTokenServices } from '../../apps/cli/src/wiring/token-services';
 import {
   Stack,
   gitCommit,

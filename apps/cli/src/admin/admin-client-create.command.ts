@@ -3,7 +3,7 @@ import { CreatePlatformClient } from '@tessera/application/tenant/create-platfor
 import { PLATFORM_SCOPE } from '@tessera/domain/tenant/management-scopes';
 import { TypeOrmPlatformTenant } from '@tessera/infrastructure/management/typeorm-platform-tenant.adapter';
 import { JsonCommand } from '../options';
-import { withTokenServices } from '../db/token-services';
+import { withTokenServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({

@@ -1,9 +1,9 @@
 import { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import type { ExchangeMapping } from '@tessera/domain/federation/exchange-mapping';
 import { TypeOrmExchangeMappingRepository } from '@tessera/infrastructure/federation/typeorm-exchange-mapping-repository.adapter';
-import { cliAuditLog } from '../../db/cli-audit';
-import { withCliDatabase } from '../../db/cli-database';
-import { tenantBySlug } from '../../db/tenant-flag';
+import { cliAuditLog } from '../../wiring/cli-audit';
+import { withCliDatabase } from '../../wiring/cli-database';
+import { tenantBySlug } from '../../wiring/tenant-flag';
 
 /** One command's database, the tenant named by --tenant, and the exchange-mapping use case. */
 export function withExchangeMappings<T>(
