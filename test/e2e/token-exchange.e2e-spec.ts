@@ -400,7 +400,11 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
       audience: api,
       typ: 'at+jwt',
     });
-    expect(payload).toMatchObject({ aud: api, sub: 'wl:deployer', client_id: fresh.clientId });
+    expect(payload).toMatchObject({
+      aud: api,
+      sub: wlSubject('deployer'),
+      client_id: fresh.clientId,
+    });
   });
 
   it('an audience or resource Tessera does not issue for → invalid_target', async () => {
