@@ -4,6 +4,7 @@ import { noopMetrics } from '@tessera/application/ports/metrics.port';
 import { ManageClients } from '@tessera/application/manage-clients/manage-clients.use-case';
 import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { systemClock } from '@tessera/domain/shared/clock.port';
+import { TenantKeys, tenantKeyOptions } from '@tessera/infrastructure/crypto/tenant-keys';
 import { TokenIssuer } from '@tessera/domain/token/token-issuer';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
@@ -83,11 +84,25 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
                 devAlg: db.cfg.keys.devAlg,
               })
             ).ring;
-        const issuer = new TokenIssuer(ring, systemClock, {
-          issuer: db.cfg.issuer,
-          audience: db.cfg.tokens.audience,
-          accessTtl: db.cfg.tokens.accessTtl,
-        });
+        const tenants =
+          db.cfg.issuerMode === 'tenant'
+            ? new TenantKeys(
+                db.dataSource,
+                db.tx,
+                undefined,
+                tenantKeyOptions(db.cfg, { log: () => undefined, warn }),
+              ).signers()
+            : undefined;
+        const issuer = new TokenIssuer(
+          ring,
+          systemClock,
+          {
+            issuer: db.cfg.issuer,
+            audience: db.cfg.tokens.audience,
+            accessTtl: db.cfg.tokens.accessTtl,
+          },
+          tenants,
+        );
         const r = services.redis();
         const store: RefreshStore | undefined = r
           ? new RedisRefreshStore(r, systemClock)

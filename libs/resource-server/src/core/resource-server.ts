@@ -6,12 +6,19 @@ import {
   unavailable,
   type Refusal,
 } from './challenge';
-import { remoteKeys, type RemoteKeys } from './jwks';
+import { remoteKeys } from './jwks';
+import { AttestedTenantKeys } from './attested-keys';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { checkOptions, stderrLogger, type ResourceServerOptions } from './options';
 import { RevocationFeed, type FeedStatus } from './revocation-feed';
 import { RevocationReplica } from './revocation-replica';
-import { TokenRuleViolation, verifyWithRules, type AccessTokenRules } from './verification-rules';
+import {
+  TokenRuleViolation,
+  verifyWithRules,
+  type AccessTokenRules,
+  type KeyForKid,
+} from './verification-rules';
 
 /** RFC 9068 access-token claims as Tessera issues them. */
 export interface TesseraClaims {
@@ -67,12 +74,14 @@ export class ResourceServer {
         `issuer ${o.issuer} advertises no revocation_events_endpoint: without the feed revoked tokens would pass`,
       );
     }
-    const keys = remoteKeys(jwksUri, {
+    const jwksOptions = {
       defaultMaxAgeSeconds: o.jwksDefaultMaxAgeSeconds ?? 300,
       cooldownSeconds: o.jwksCooldownSeconds ?? 30,
       fetch: fetchImpl,
-      onRefreshError: (e) => logger.warn(`JWKS refresh failed, keeping cached keys: ${String(e)}`),
-    });
+      onRefreshError: (e: unknown) =>
+        logger.warn(`JWKS refresh failed, keeping cached keys: ${String(e)}`),
+    };
+    const keys = remoteKeys(jwksUri, jwksOptions);
     await keys.ready();
     const replica = new RevocationReplica(leewaySeconds);
     const feed = new RevocationFeed({
@@ -88,11 +97,19 @@ export class ResourceServer {
       logger,
       fetch: fetchImpl,
     });
-    const verify = cachedVerifier(
+    const platform = cachedVerifier(
       keys,
       { issuer: o.issuer, audience: o.identifier, leewaySeconds },
       o.verifyCacheSize ?? 10_000,
     );
+    const verify = o.trustAnchor
+      ? tenantIssuerVerifier(
+          platform,
+          new AttestedTenantKeys(o.issuer, o.trustAnchor, jwksOptions),
+          { issuer: o.issuer, audience: o.identifier, leewaySeconds },
+          o.verifyCacheSize ?? 10_000,
+        )
+      : platform;
     feed.start();
     return new ResourceServer(o.identifier, verify, replica, feed);
   }
@@ -150,11 +167,49 @@ function describe(failure: TokenRuleViolation['failure']): string {
 }
 
 /**
+ * With a trust anchor: the platform's own tokens as before; a tenant issuer's through that
+ * tenant's attested keys, and only when the attestation names the token's tenant (`org`).
+ */
+function tenantIssuerVerifier(
+  platform: (token: string) => Promise<TesseraClaims>,
+  tenants: AttestedTenantKeys,
+  rules: AccessTokenRules,
+  cacheSize: number,
+) {
+  const perIssuer = new LRUCache<string, (token: string) => Promise<TesseraClaims>>({ max: 1000 });
+  return async (token: string): Promise<TesseraClaims> => {
+    let iss: unknown;
+    let kid: unknown;
+    try {
+      iss = decodeJwt(token).iss;
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      return platform(token); // its own rules say malformed
+    }
+    if (iss === rules.issuer) return platform(token);
+    if (!tenants.slugOf(iss) || typeof kid !== 'string') throw new TokenRuleViolation('invalid');
+    const keys = tenants.forIssuer(iss as string);
+    let verify = perIssuer.get(iss as string);
+    if (!verify) {
+      verify = cachedVerifier(keys, { ...rules, issuer: iss as string }, Math.ceil(cacheSize / 10));
+      perIssuer.set(iss as string, verify);
+    }
+    const claims = await verify(token);
+    if (keys.attested(kid)?.org !== claims.org) throw new TokenRuleViolation('invalid');
+    return claims;
+  };
+}
+
+/**
  * A signature check per request would cost more than most handlers: a token string that passed
  * the rules is remembered (bounded LRU) and, on a hit, only its exp and its key's presence in the
  * current JWKS are checked again. Revocation and scopes are checked on every request regardless.
  */
-function cachedVerifier(keys: RemoteKeys, rules: AccessTokenRules, size: number) {
+function cachedVerifier(
+  keys: KeyForKid & { publishes(kid: string): boolean },
+  rules: AccessTokenRules,
+  size: number,
+) {
   const cache =
     size > 0
       ? new LRUCache<string, { claims: TesseraClaims; kid: string }>({ max: size })
