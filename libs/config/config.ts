@@ -72,7 +72,7 @@ export interface AppConfig {
    * with each tenant's own keys, attested by the platform trust anchor (docs/tenant-issuers.md).
    */
   issuerMode: 'platform' | 'tenant';
-  tenantKeys: { alg: SigningAlg; rsaBits: number; cacheSize: number };
+  tenantKeys: { alg: SigningAlg; rsaBits: number; cacheSize: number; jwksMaxAge: number };
   oidc: {
     issuerUrl?: string;
     clientId?: string;
@@ -192,6 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       alg: e.TENANT_KEY_ALG,
       rsaBits: e.TENANT_KEY_RSA_BITS,
       cacheSize: e.TENANT_KEY_CACHE_SIZE,
+      jwksMaxAge: e.TENANT_JWKS_MAX_AGE,
     },
     oidc: {
       issuerUrl: e.OIDC_ISSUER_URL,

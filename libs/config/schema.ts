@@ -113,6 +113,8 @@ export const envSchema = z.object({
       return Math.round(n / 1000);
     }),
   KEY_ROTATION_CHECK_INTERVAL: durationMs('60s'),
+  /** Cache-Control max-age of the tenant JWKS and metadata (KEY_PUBLISH_DELAY must exceed it). */
+  TENANT_JWKS_MAX_AGE: duration('300s'),
   TENANT_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
   TENANT_KEY_RSA_BITS: z.coerce.number().int().min(2048).max(16384).default(2048),
   TENANT_KEY_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(1000),

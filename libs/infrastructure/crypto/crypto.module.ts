@@ -112,6 +112,12 @@ const verifier = (
         const log = new Logger('TenantKeys');
         const anchor = await TrustAnchor.open(ds, cfg.keys.encryptionSecret!, cfg.issuer);
         log.log(`tenant issuers at ${cfg.issuer}/t/{slug}; trust anchor kid ${anchor.jwk.kid}`);
+        const minDelay = cfg.tenantKeys.jwksMaxAge + cfg.keys.reloadIntervalMs / 1000;
+        if (cfg.keys.publishDelay < minDelay) {
+          log.warn(
+            `KEY_PUBLISH_DELAY ${cfg.keys.publishDelay}s is shorter than TENANT_JWKS_MAX_AGE plus KEY_RELOAD_INTERVAL (${minDelay}s): verifiers may meet a new tenant kid before they fetched it`,
+          );
+        }
         return new TenantKeys(ds, tx, anchor, tenantKeyOptions(cfg, log)).start();
       },
     },
