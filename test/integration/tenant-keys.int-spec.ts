@@ -5,6 +5,7 @@ import { newId } from '@tessera/domain/shared/ids';
 import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { KeyRotationSweep } from '@tessera/infrastructure/crypto/key-rotation-sweep';
+import { listKeys, rotateKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { TenantKeys, type TenantKeyOptions } from '@tessera/infrastructure/crypto/tenant-keys';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
@@ -130,6 +131,41 @@ describe('tenant keys › storage, races and cache', () => {
     expect(await rows(fresh)).toHaveLength(1);
     // Caught up: a later sweep finds nothing due.
     expect((await sweeps[1]!.sweep())?.created).toBe(0);
+  });
+
+  it('platform key set: two nodes sweeping stage one successor, of the newest key’s algorithm', async () => {
+    const platform = {
+      secret,
+      policy: opts(secret).policy,
+      accessTtlSeconds: 3,
+      reloadIntervalMs: 200,
+      log: quiet,
+    };
+    const first = await rotateKey(pools[0]!, platform, 'EdDSA');
+    expect(first.status).toBe('active');
+    const owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    await owner.query(
+      `UPDATE tessera.signing_keys SET created_at = created_at - interval '10 seconds',
+              activated_at = activated_at - interval '10 seconds'`,
+    );
+    await owner.end();
+    const sweeps = pools.map(
+      (p, i) =>
+        new KeyRotationSweep(p, txs[i]!, {
+          intervalSeconds: 5,
+          checkMs: 1000,
+          platform,
+          log: quiet,
+        }),
+    );
+    const results = await Promise.all([...sweeps, ...sweeps].map((s) => s.sweep()));
+    expect(results.reduce((n, r) => n + (r?.created ?? 0), 0)).toBe(1);
+    const keys = await listKeys(pools[1]!, platform);
+    expect(keys.map((k) => [k.alg, k.status])).toEqual([
+      ['EdDSA', 'active'],
+      ['EdDSA', 'staged'],
+    ]);
   });
 
   it('rings: bounded cache; only the active key has a private part', async () => {

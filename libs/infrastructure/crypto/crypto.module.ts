@@ -143,9 +143,7 @@ const verifier = (
         return new KeyRotationSweep(ds, tx, {
           intervalSeconds: cfg.keys.rotationInterval,
           checkMs: cfg.keys.rotationCheckMs,
-          platform: platform
-            ? { ...databaseKeyOptions(cfg, log), alg: cfg.keys.devAlg }
-            : undefined,
+          platform: platform ? databaseKeyOptions(cfg, log) : undefined,
           tenants: tenants ?? undefined,
           log,
           counters: metrics && {

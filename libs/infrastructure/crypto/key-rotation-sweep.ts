@@ -39,7 +39,7 @@ export class KeyRotationSweep {
     private readonly opts: {
       intervalSeconds: number;
       checkMs: number;
-      platform?: DatabaseKeyOptions & { alg: SigningAlg };
+      platform?: DatabaseKeyOptions;
       tenants?: TenantKeys;
       log: KeyLog;
       counters?: SweepCounters;
@@ -95,16 +95,19 @@ export class KeyRotationSweep {
   private async platform(result: SweepResult): Promise<void> {
     const p = this.opts.platform!;
     const store = new TypeOrmSigningKeys(this.ds, p.policy);
+    const rows = (await store.snapshot()).rows;
     if (
       !this.due(
-        (await store.snapshot()).rows.map((r) => r.createdAt),
+        rows.map((r) => r.createdAt),
         await this.dbNow(),
       )
-    ) {
+    )
       return;
-    }
+    // The successor keeps the algorithm of the newest key (an operator's `keys rotate --alg`).
+    const newest = rows.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
     try {
-      const made = await store.insert(await newSealedKey(new KeyEncryption(p.secret), p.alg), {
+      const key = await newSealedKey(new KeyEncryption(p.secret), newest.alg);
+      const made = await store.insert(key, {
         onlyIfNewestOlderThanMs: this.opts.intervalSeconds * 1000,
       });
       if (made) {

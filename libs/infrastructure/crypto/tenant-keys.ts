@@ -81,7 +81,8 @@ export class TenantKeys {
   private readonly enc: KeyEncryption;
   private readonly cache: LRUCache<string, Entry>;
   private readonly loading = new Map<string, Promise<Entry>>();
-  private readonly slugs = new LRUCache<string, { id?: string }>({ max: 100_000, ttl: 5_000 });
+  /** A slug never changes tenant: known slugs are kept 10 minutes, unknown ones 5 seconds. */
+  private readonly slugs = new LRUCache<string, { id?: string }>({ max: 100_000, ttl: 600_000 });
   private lastChangeCheck?: Date;
   private timer?: NodeJS.Timeout;
 
@@ -123,7 +124,7 @@ export class TenantKeys {
         em.query(`SELECT id FROM tessera.tenants WHERE slug = $1 AND status = 'active'`, [slug]),
       )) as { id: string }[];
       known = { id: rows[0]?.id };
-      this.slugs.set(slug, known);
+      this.slugs.set(slug, known, known.id ? {} : { ttl: 5_000 });
     }
     return known.id ? this.forTenant(known.id) : undefined;
   }
