@@ -21,6 +21,7 @@ export interface SweepCounters {
 
 /** Tenants per sweep pass: bounds one pass's work and memory. */
 const BATCH = 500;
+const CONCURRENCY = 4;
 
 /**
  * Automatic rotation (KEY_ROTATION_INTERVAL). Every node runs the check; one session-level
@@ -140,24 +141,36 @@ export class KeyRotationSweep {
           [interval, BATCH, after],
         ),
       )) as { id: string; live: number; alg: SigningAlg | null }[];
-      for (const t of due) {
-        try {
-          const made =
-            t.live === 0
-              ? await keys.ensureKey(t.id)
-              : (await keys.store(t.id).insert(await keys.newKey(t.alg ?? keys.opts.alg), {
-                  onlyIfNewestOlderThanMs: interval * 1000,
-                })) !== undefined;
-          if (made) result.created++;
-          else result.skipped++;
-          keys.invalidate(t.id);
-        } catch (e) {
-          result.failed++;
-          this.opts.log.warn(`tenant ${t.id} key rotation failed: ${(e as Error).message}`);
-        }
+      // A few tenants at a time: key generation runs on the libuv pool, the rest is I/O.
+      for (let k = 0; k < due.length; k += CONCURRENCY) {
+        await Promise.all(
+          due.slice(k, k + CONCURRENCY).map((t) => this.rotateTenant(keys, t, result)),
+        );
       }
       if (due.length < BATCH) return;
       after = due[due.length - 1]!.id;
+    }
+  }
+
+  private async rotateTenant(
+    keys: TenantKeys,
+    t: { id: string; live: number; alg: SigningAlg | null },
+    result: SweepResult,
+  ): Promise<void> {
+    const interval = this.opts.intervalSeconds;
+    try {
+      const made =
+        t.live === 0
+          ? await keys.ensureKey(t.id)
+          : (await keys.store(t.id).insert(await keys.newKey(t.alg ?? keys.opts.alg), {
+              onlyIfNewestOlderThanMs: interval * 1000,
+            })) !== undefined;
+      if (made) result.created++;
+      else result.skipped++;
+      keys.invalidate(t.id);
+    } catch (e) {
+      result.failed++;
+      this.opts.log.warn(`tenant ${t.id} key rotation failed: ${(e as Error).message}`);
     }
   }
 
