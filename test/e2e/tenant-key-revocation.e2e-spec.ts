@@ -80,7 +80,8 @@ describe('tenant keys › emergency revocation', () => {
       ISSUER: issuer,
       ISSUER_MODE: 'tenant',
       KEY_ENCRYPTION_SECRET: randomBytes(32).toString('base64url'),
-      KEY_RELOAD_INTERVAL: '200ms',
+      // No change poll within the test: the node learns of the revocation by LISTEN/NOTIFY.
+      KEY_RELOAD_INTERVAL: '1h',
       ACCESS_TOKEN_AUDIENCE: API,
       TENANT_KEY_ALG: 'EdDSA',
     };
@@ -198,5 +199,22 @@ describe('tenant keys › emergency revocation', () => {
     const noReason = await runCli(cliEnv, 'keys', 'revoke', '--tenant', 'rev-a', successor);
     expect(noReason.code).not.toBe(0);
     expect(noReason.stderr).toMatch(/--reason/);
+
+    // By hand: rotate stages a successor; retire takes a staged key out, never the signer.
+    const staged = (await cli('keys', 'rotate', '--tenant', 'rev-a')) as {
+      kid: string;
+      status: string;
+    };
+    expect(staged.status).toBe('staged');
+    const refused = await runCli(cliEnv, 'keys', 'retire', '--tenant', 'rev-a', successor);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/active key/);
+    expect(await cli('keys', 'retire', '--tenant', 'rev-a', staged.kid)).toMatchObject({
+      kid: staged.kid,
+      status: 'retired',
+    });
+    const unknown = await runCli(cliEnv, 'keys', 'list', '--tenant', 'nobody');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown tenant/);
   });
 });

@@ -20,6 +20,8 @@ import { TenantKeys } from './tenant-keys';
 import { TenantTokenVerifier } from './tenant-token-verifier';
 import { TrustAnchor } from './trust-anchor';
 import { KeyRotationSweep } from './key-rotation-sweep';
+import { RESOLVED_DATABASE } from '../postgres/database.module';
+import type { ResolvedDatabase } from '../postgres/database-resolver';
 
 const PRELOADED_KEY_RING = Symbol('PreloadedKeyRing');
 
@@ -101,11 +103,13 @@ const verifier = (
         APP_CONFIG,
         { token: DataSource, optional: true },
         { token: DI.TenantTransactions, optional: true },
+        { token: RESOLVED_DATABASE, optional: true },
       ],
       useFactory: async (
         cfg: AppConfig,
         ds?: DataSource,
         tx?: TenantTransactions,
+        db?: ResolvedDatabase,
       ): Promise<TenantKeys | null> => {
         if (cfg.issuerMode !== 'tenant') return null;
         if (!ds || !tx) throw new Error('ISSUER_MODE=tenant needs the database');
@@ -118,7 +122,7 @@ const verifier = (
             `KEY_PUBLISH_DELAY ${cfg.keys.publishDelay}s is shorter than TENANT_JWKS_MAX_AGE plus KEY_RELOAD_INTERVAL (${minDelay}s): verifiers may meet a new tenant kid before they fetched it`,
           );
         }
-        return new TenantKeys(ds, tx, anchor, tenantKeyOptions(cfg, log)).start();
+        return new TenantKeys(ds, tx, anchor, tenantKeyOptions(cfg, log)).start(db?.appUrl);
       },
     },
     {

@@ -4,6 +4,7 @@ import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { keyViews, type KeyView } from './key-rotation';
 import type { TenantKeys } from './tenant-keys';
+import { notifyTenantKeys } from './tenant-key-listener';
 
 /** Token iat has second granularity and nodes switch signer within milliseconds of each other. */
 const SIGNER_SWITCH_MARGIN_S = 5;
@@ -35,6 +36,24 @@ export async function rotateTenantKey(
   const snap = await store.insert(key);
   keys.invalidate(tenantId);
   return keyViews(snap!).find((k) => k.kid === key.kid)!;
+}
+
+/** `keys retire --tenant`: a staged or retiring key leaves the JWKS now; the signer is refused. */
+export async function retireTenantKey(
+  keys: TenantKeys,
+  tenantId: string,
+  kid: string,
+): Promise<KeyView> {
+  const r = await keys.store(tenantId).retire(kid);
+  keys.invalidate(tenantId);
+  if (r === 'unknown') throw new DomainError('not_found', `no signing key ${kid} for this tenant`);
+  if (r === 'active') {
+    throw new DomainError(
+      'conflict',
+      `signing key ${kid} is the tenant's active key: \`keys revoke --tenant\` replaces it at once, \`keys rotate --tenant\` on schedule`,
+    );
+  }
+  return keyViews(r).find((k) => k.kid === kid)!;
 }
 
 /**
@@ -71,9 +90,10 @@ export async function revokeTenantKey(
     denied = r[0].n;
   };
   // A staged key never signed: nothing to deny.
-  const result = await store.revoke(kid, reason, successor, (em, state) =>
-    state.status === 'staged' ? Promise.resolve() : deny(em, state),
-  );
+  const result = await store.revoke(kid, reason, successor, async (em, state) => {
+    if (state.status !== 'staged') await deny(em, state);
+    await notifyTenantKeys(em, tenantId);
+  });
   keys.invalidate(tenantId);
   if (result === 'unknown')
     throw new DomainError('not_found', `no signing key ${kid} for this tenant`);

@@ -12,6 +12,7 @@ import { KeyEncryption } from './key-encryption';
 import { loadPrivatePem, type KeyMaterial } from './key-material';
 import { KeyRing, type RingEntry } from './key-ring';
 import { tenantKeyStore } from './tenant-key-table';
+import { TenantKeyListener } from './tenant-key-listener';
 import { ATTESTATION_MEMBER, type TrustAnchor } from './trust-anchor';
 import { needsSettling, type KeySnapshot, type StoredKey } from './typeorm-signing-keys.adapter';
 
@@ -85,6 +86,7 @@ export class TenantKeys {
   private readonly slugs = new LRUCache<string, { id?: string }>({ max: 100_000, ttl: 600_000 });
   private lastChangeCheck?: Date;
   private timer?: NodeJS.Timeout;
+  private listener?: TenantKeyListener;
 
   constructor(
     private readonly ds: DataSource,
@@ -171,8 +173,21 @@ export class TenantKeys {
     return newSealedKey(this.enc, alg, alg === 'RS256' ? (bits ?? this.opts.rsaBits) : undefined);
   }
 
-  /** Watches for key changes of any tenant (one query per interval), until stop(). */
-  start(): this {
+  /**
+   * Watches for key changes of any tenant (one query per interval, plus LISTEN when given the
+   * app role's URL, so a revocation reaches this node's cache at once), until stop().
+   */
+  start(appUrl?: string): this {
+    if (appUrl) {
+      this.listener = new TenantKeyListener(
+        appUrl,
+        (tenantId) => this.invalidate(tenantId),
+        (m) => this.opts.log.warn(m),
+      );
+      this.listener
+        .start()
+        .catch((e: Error) => this.opts.log.warn(`tenant key listener: ${e.message}`));
+    }
     const tick = () => {
       this.timer = setTimeout(() => {
         void this.pollChanges()
@@ -187,6 +202,7 @@ export class TenantKeys {
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    void this.listener?.close();
   }
 
   /** Drops the cached tenants whose key rows changed since the last poll. */
