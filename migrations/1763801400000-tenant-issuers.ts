@@ -33,8 +33,9 @@ const UP: string[] = [
    )`,
   `CREATE UNIQUE INDEX tenant_signing_keys_one_active
      ON tessera.tenant_signing_keys (tenant_id) WHERE status = 'active'`,
-  `CREATE INDEX tenant_signing_keys_live_idx ON tessera.tenant_signing_keys (tenant_id, created_at)
-     WHERE retired_at IS NULL`,
+  // Each node's change poll: keys created or retired since its last look, across tenants.
+  `CREATE INDEX tenant_signing_keys_created_idx ON tessera.tenant_signing_keys (created_at)`,
+  `CREATE INDEX tenant_signing_keys_retired_idx ON tessera.tenant_signing_keys (retired_at)`,
   `ALTER TABLE tessera.tenant_signing_keys ENABLE ROW LEVEL SECURITY`,
   `ALTER TABLE tessera.tenant_signing_keys FORCE ROW LEVEL SECURITY`,
   `CREATE POLICY tenant_isolation ON tessera.tenant_signing_keys USING (${OWN}) WITH CHECK (${OWN})`,

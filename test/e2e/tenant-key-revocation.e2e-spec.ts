@@ -8,7 +8,7 @@ import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 /*
  * Emergency revocation of a tenant key (`keys revoke --tenant`), against a Tessera process, the

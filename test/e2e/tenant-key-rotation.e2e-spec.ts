@@ -7,7 +7,7 @@ import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 /*
  * Automatic rotation on a compressed schedule (seconds), two nodes as separate processes over
@@ -163,6 +163,20 @@ describe('tenant keys › automatic rotation, two nodes, under load', () => {
       }
     } finally {
       await pg.end();
+    }
+
+    // Metrics aggregate over tenants: counts, never a tenant or tenant kid as a label.
+    const metrics = await Promise.all(
+      nodes.map(async (n) => (await fetch(`${n.url}/metrics`)).text()),
+    );
+    const done = metrics
+      .map((m) => Number(/tessera_key_rotations_total\{outcome="done"\} (\d+)/.exec(m)?.[1] ?? 0))
+      .reduce((a, b) => a + b, 0);
+    expect(done).toBeGreaterThanOrEqual(4);
+    expect(metrics.join('\n')).toMatch(/tessera_tenant_signing_keys\{status="active"\} 2/);
+    for (const t of tenants) expect(metrics.join('\n')).not.toContain(t.slug);
+    for (const kid of [...kids.values()].flatMap((k) => [...k])) {
+      expect(metrics.join('\n')).not.toContain(kid);
     }
 
     // The schedule as the CLI shows it: the first key retired once its last token expired.

@@ -80,7 +80,8 @@ export async function revokeTenantKey(
          INSERT INTO tessera.token_denylist (jti, tenant_id, expires_at, reason)
          SELECT jti, tenant_id, expires_at, 'signing key revoked'
            FROM tessera.api_tokens
-          WHERE kind = 'access' AND expires_at > now() - make_interval(secs => $3)
+          WHERE tenant_id = current_setting('app.tenant_id', true) AND kind = 'access'
+            AND expires_at > now() - make_interval(secs => $3)
             AND created_at >= $1::timestamptz - make_interval(secs => $4)
             AND ($2::timestamptz IS NULL OR created_at <= $2::timestamptz + make_interval(secs => $4))
          ON CONFLICT DO NOTHING RETURNING 1)

@@ -8,6 +8,7 @@ export const tenantKeyTable = (tx: TenantTransactions, tenantId: string): KeyTab
   table: 'tessera.tenant_signing_keys',
   lockKey: `tessera:tenant_signing_keys:${tenantId}`,
   tenantScoped: true,
+  scope: `tenant_id = current_setting('app.tenant_id', true)`,
   transaction: (fn) => tx.run(fn, tenantId),
   read: (fn) => tx.run(fn, tenantId),
 });

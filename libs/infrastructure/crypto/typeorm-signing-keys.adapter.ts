@@ -33,8 +33,8 @@ export interface NewKey {
 
 /**
  * Where a key set lives: the platform's signing_keys, or one tenant's rows of
- * tenant_signing_keys (every statement inside a transaction scoped to that tenant by RLS, so no
- * statement names the tenant and none can reach another's keys).
+ * tenant_signing_keys (every statement inside a transaction scoped to that tenant by RLS, so none
+ * can reach another's keys; the tenant is named only through that transaction's setting).
  */
 export interface KeyTable {
   table: string;
@@ -42,6 +42,12 @@ export interface KeyTable {
   lockKey: string;
   /** Tenant tables: the insert's tenant_id is the transaction's app.tenant_id. */
   tenantScoped: boolean;
+  /**
+   * A condition every statement adds: RLS alone would admit the right rows, but its policies
+   * (tenant OR cross-tenant) are an OR the planner cannot use an index for, so each read of one
+   * tenant's keys would scan every tenant's.
+   */
+  scope: string;
   transaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T>;
   /** Unlocked reads (the platform table: no transaction needed). */
   read<T>(fn: (em: EntityManager) => Promise<T>): Promise<T>;
@@ -51,6 +57,7 @@ export const platformKeyTable = (ds: DataSource): KeyTable => ({
   table: 'tessera.signing_keys',
   lockKey: 'tessera:signing_keys',
   tenantScoped: false,
+  scope: 'true',
   transaction: (fn) => ds.transaction(fn),
   read: (fn) => fn(ds.manager),
 });
@@ -173,7 +180,7 @@ export class TypeOrmSigningKeys {
       if (state.status === 'retired') return 'retired';
       await em.query(
         `UPDATE ${this.t.table} SET status = 'retired', retired_at = clock_timestamp(),
-                revoked_reason = $2 WHERE kid = $1`,
+                revoked_reason = $2 WHERE ${this.t.scope} AND kid = $1`,
         [kid, reason],
       );
       let made: string | undefined;
@@ -210,7 +217,8 @@ export class TypeOrmSigningKeys {
       if (state.status === 'active') return 'active';
       await em.query(
         `UPDATE ${this.t.table} SET status = 'retired', retired_at = clock_timestamp()
-          WHERE kid = $1 AND (retired_at IS NULL OR retired_at > clock_timestamp())`,
+          WHERE ${this.t.scope} AND kid = $1
+            AND (retired_at IS NULL OR retired_at > clock_timestamp())`,
         [kid],
       );
       return this.read(em, true);
@@ -222,7 +230,7 @@ export class TypeOrmSigningKeys {
     const r = await this.t.transaction((em) =>
       em.query(
         `UPDATE ${this.t.table} SET max_exp = GREATEST(max_exp, $2)
-          WHERE kid = $1 AND retired_at IS NULL RETURNING kid`,
+          WHERE ${this.t.scope} AND kid = $1 AND retired_at IS NULL RETURNING kid`,
         [kid, exp],
       ),
     );
@@ -241,7 +249,8 @@ export class TypeOrmSigningKeys {
     const rows = (
       (await em.query(
         `SELECT ${COLUMNS} FROM ${this.t.table}
-          ${all ? '' : 'WHERE retired_at IS NULL OR retired_at > clock_timestamp()'}
+          WHERE ${this.t.scope}
+          ${all ? '' : 'AND (retired_at IS NULL OR retired_at > clock_timestamp())'}
           ORDER BY created_at, kid`,
       )) as Row[]
     ).map(toStored);
@@ -265,13 +274,13 @@ export class TypeOrmSigningKeys {
       if (k.status === 'retired') {
         await em.query(
           `UPDATE ${this.t.table} SET status = 'retired', retired_at = coalesce(retired_at, $2)
-            WHERE kid = $1 AND status <> 'retired'`,
+            WHERE ${this.t.scope} AND kid = $1 AND status <> 'retired'`,
           [k.kid, k.retiredAt ?? s.dbNow],
         );
       } else {
         await em.query(
           `UPDATE ${this.t.table} SET status = $2, activated_at = coalesce(activated_at, $3)
-            WHERE kid = $1`,
+            WHERE ${this.t.scope} AND kid = $1`,
           [k.kid, k.status, k.activatedAt],
         );
       }
