@@ -17,8 +17,10 @@
 // GET /__test__/stats counts token-endpoint calls (to prove a callback never reached the IdP);
 // POST /__test__/sign {"claims", "header"?, "key": "provider"|"stranger"|"none"} returns
 // {"token"}: a JWT signed with the provider's key, another key, or unsigned (hostile logout tokens).
-// POST /__test__/rotate-key {"keepOld": bool} signs later ID tokens with a new key (new kid),
-// published first in the JWKS beside the old one unless keepOld is false.
+// POST /__test__/rotate-key {"keepOld": bool, "publishOnly": bool} signs later ID tokens with a
+// new key (new kid), published first in the JWKS beside the old one unless keepOld is false;
+// publishOnly publishes it ahead and keeps signing with the current key until the next rotation,
+// which then signs with that published key (Authentik's recommended order).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
@@ -39,6 +41,14 @@ let tamper = null;
 /** After a rotation: the key that signs, and the public JWKS served in place of the provider's. */
 let rotated = null;
 const publicJwk = ({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use });
+/** A key published ahead (`publishOnly`) that the next rotation signs with. */
+let pending = null;
+async function newSigningKey() {
+  const next = await generateKeyPair('RS256', { extractable: true });
+  const kid = `test-rs256-${Date.now().toString(36)}`;
+  const pub = { ...publicJwk(await exportJWK(next.publicKey)), kid, alg: 'RS256', use: 'sig' };
+  return { kid, privateKey: next.privateKey, pub };
+}
 const stats = { tokenRequests: 0 };
 
 function provider(issuer) {
@@ -160,13 +170,24 @@ const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', async () => {
-      const keepOld = JSON.parse(body || '{}').keepOld !== false;
-      const next = await generateKeyPair('RS256', { extractable: true });
-      const kid = `test-rs256-${Date.now().toString(36)}`;
-      const pub = { ...publicJwk(await exportJWK(next.publicKey)), kid, alg: 'RS256', use: 'sig' };
-      const previous = rotated?.jwks ?? [publicJwk(jwk)];
-      rotated = { kid, privateKey: next.privateKey, jwks: keepOld ? [pub, ...previous] : [pub] };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kid }));
+      const input = JSON.parse(body || '{}');
+      const next = pending ?? (await newSigningKey());
+      const previous = (rotated?.jwks ?? [publicJwk(jwk)]).filter((k) => k.kid !== next.kid);
+      const jwks = input.keepOld !== false ? [next.pub, ...previous] : [next.pub];
+      if (input.publishOnly) {
+        pending = next;
+        rotated = {
+          kid: rotated?.kid ?? jwk.kid,
+          privateKey: rotated?.privateKey ?? privateKey,
+          jwks,
+        };
+      } else {
+        pending = null;
+        rotated = { kid: next.kid, privateKey: next.privateKey, jwks };
+      }
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kid: next.kid }));
     });
     return;
   }

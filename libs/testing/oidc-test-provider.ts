@@ -19,9 +19,10 @@ export interface OidcTestProvider {
   ): Promise<string>;
   /**
    * Signs later ID tokens with a new key (its kid returned), published first in the JWKS; the
-   * old key stays published unless `keepOld` is false.
+   * old key stays published unless `keepOld` is false. `publishOnly`: the new key is only
+   * published, the current one keeps signing; the next rotation signs with the published key.
    */
-  rotateKey(opts?: { keepOld?: boolean }): Promise<string>;
+  rotateKey(opts?: { keepOld?: boolean; publishOnly?: boolean }): Promise<string>;
   /** How many times the token endpoint was called so far. */
   tokenRequests(): Promise<number>;
   stop(): Promise<void>;
@@ -89,7 +90,7 @@ export async function startOidcProvider(opts: {
     async rotateKey(o = {}) {
       const res = await fetch(`${origin}/__test__/rotate-key`, {
         method: 'POST',
-        body: JSON.stringify({ keepOld: o.keepOld ?? true }),
+        body: JSON.stringify({ keepOld: o.keepOld ?? true, publishOnly: o.publishOnly ?? false }),
       });
       if (res.status !== 200) throw new Error(`rotate-key failed: ${res.status}`);
       return ((await res.json()) as { kid: string }).kid;

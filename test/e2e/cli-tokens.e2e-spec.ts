@@ -155,11 +155,12 @@ describe('CLI › client create, token mint, token revoke reach a running server
     expect((await tok(rotated.client_secret!)).status).toBe(200);
     expect((await tok(client_secret)).status).toBe(401);
     expect((await cli('client', 'disable', client_id, '--tenant', 'acme', '--json')).code).toBe(0);
-    // A running node caches client rows for a few seconds (README): the disable lands within them.
+    // A running node caches client rows for a few seconds (README): the disable lands within
+    // them; the deadline is generous for a busy machine, the loop ends as soon as it has.
     const t0 = Date.now();
     while ((await tok(rotated.client_secret!)).status !== 401) {
-      if (Date.now() - t0 > 6000)
-        throw new Error('a disabled client still authenticates after 6 s');
+      if (Date.now() - t0 > 20_000)
+        throw new Error('a disabled client still authenticates after 20 s');
       await new Promise((r) => setTimeout(r, 200));
     }
     const list = (await cli('client', 'list', '--tenant', 'acme', '--json')).json() as unknown as {

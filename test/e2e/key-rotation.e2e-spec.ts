@@ -7,7 +7,7 @@ import { startServerProcess, type ServerProcess } from '@tessera/testing/server-
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 /*
  * The database key store end to end, on a compressed clock: a staged key is published for
@@ -17,7 +17,9 @@ jest.setTimeout(180_000);
  * processes, and node 2's clock runs 1.5 s ahead (within the leeway): both schedule by the
  * database's clock, so they switch keys together anyway.
  */
-const PUBLISH_DELAY_MS = 8000;
+// Long enough for two CLI start-ups on a loaded 2-core machine (a staged key must still be
+// staged when `keys retire` reaches it), short enough to wait out twice.
+const PUBLISH_DELAY_MS = 20_000;
 const TTL_MS = 6000;
 const LEEWAY_MS = 2000;
 const SKEW_MS = 1500;
@@ -131,8 +133,10 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
       // Its own client, so the client may introspect it (RFC 7662: foreign tokens are inactive).
       '--client',
       client.clientId,
+      // Long enough that it outlives A's TTL rule below however slowly the CLI and the
+      // rotation run: the check after the sleep is this test's premise, not a latency.
       '--ttl',
-      '25s',
+      '60s',
       '--json',
     );
     expect(minted.code).toBe(0);

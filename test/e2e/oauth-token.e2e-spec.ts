@@ -2,6 +2,8 @@ import { DI } from '@tessera/application/di-tokens';
 import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import type { TokenRecord, TokenRecords } from '@tessera/application/tokens/token-records.port';
 import { newId } from '@tessera/domain/shared/ids';
+import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
+import { Client as Pg } from 'pg';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
@@ -228,8 +230,7 @@ describe('POST /oauth/token', () => {
       expect(o).toMatchObject({ status: 'fulfilled', value: { status: 200 } });
   });
 
-  it('group commit › a bad row in a shared batch fails only its caller; the others commit', async () => {
-    const records = app.app.get<TokenRecords>(DI.TokenRecords);
+  describe('group commit', () => {
     const row = (over: Partial<TokenRecord> = {}): TokenRecord => ({
       jti: newId('token'),
       tenantId: a.tenantId,
@@ -242,19 +243,78 @@ describe('POST /oauth/token', () => {
       expiresAt: new Date(Date.now() + 60_000),
       ...over,
     });
-    // One write in flight; everything recorded in the same tick queues behind it and goes
-    // together in the next one (one multi-row INSERT for the tenant).
-    const first = records.record([row()]);
-    const stranger = 'user_01jd0000000000000000000000';
-    const bad = records.record([
-      row({ userId: stranger, subject: stranger, createdVia: 'session' }),
-    ]);
-    const good = Array.from({ length: 5 }, () => row());
-    const goods = good.map((r) => records.record([r]));
-    await first;
-    await expect(bad).rejects.toMatchObject({ code: 'access_denied' });
-    await Promise.all(goods);
-    for (const r of good)
-      expect(await records.get(a.tenantId, r.jti)).toMatchObject({ jti: r.jti });
+    /** The jtis of each INSERT the Postgres writer is asked for (one call: one transaction). */
+    const writes = () => {
+      const spy = jest.spyOn(TypeOrmTokenRecords.prototype, 'record');
+      return {
+        jtis: () => spy.mock.calls.map(([rows]) => rows.map((r) => r.jti)),
+        restore: () => spy.mockRestore(),
+      };
+    };
+
+    it('rows recorded in one tick behind a write in flight commit in one shared transaction', async () => {
+      const url = new URL(db.superuserUrl);
+      url.pathname = `/${db.name}`;
+      const su = new Pg({ connectionString: url.toString() });
+      await su.connect();
+      // Postgres' own word: the transaction that inserted each row.
+      await su.query(`CREATE UNLOGGED TABLE tessera.test_insert_tx (jti text, tx bigint)`);
+      await su.query(
+        `CREATE FUNCTION tessera.test_note_tx() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+         AS $$ BEGIN INSERT INTO tessera.test_insert_tx VALUES (NEW.jti, txid_current()); RETURN NEW; END $$`,
+      );
+      await su.query(
+        `CREATE TRIGGER test_note_tx AFTER INSERT ON tessera.api_tokens
+         FOR EACH ROW EXECUTE FUNCTION tessera.test_note_tx()`,
+      );
+      try {
+        const records = app.app.get<TokenRecords>(DI.TokenRecords);
+        const first = row();
+        const queued = Array.from({ length: 6 }, () => row());
+        await Promise.all([first, ...queued].map((r) => records.record([r])));
+        const { rows } = await su.query<{ jti: string; tx: string }>(
+          'SELECT jti, tx FROM tessera.test_insert_tx WHERE jti = ANY($1)',
+          [[first, ...queued].map((r) => r.jti)],
+        );
+        const tx = new Map(rows.map((r) => [r.jti, r.tx]));
+        expect(tx.size).toBe(7);
+        expect(new Set(queued.map((r) => tx.get(r.jti))).size).toBe(1);
+        expect(tx.get(queued[0]!.jti)).not.toBe(tx.get(first.jti));
+      } finally {
+        await su.query('DROP TRIGGER IF EXISTS test_note_tx ON tessera.api_tokens');
+        await su.query('DROP FUNCTION IF EXISTS tessera.test_note_tx()');
+        await su.query('DROP TABLE IF EXISTS tessera.test_insert_tx');
+        await su.end();
+      }
+    });
+
+    it('a bad row in a shared batch fails only its caller; the others commit', async () => {
+      const records = app.app.get<TokenRecords>(DI.TokenRecords);
+      const seen = writes();
+      try {
+        // One write in flight; everything recorded in the same tick queues behind it and goes
+        // together in the next one (one multi-row INSERT for the tenant).
+        const head = row();
+        const first = records.record([head]);
+        const stranger = 'user_01jd0000000000000000000000';
+        const badRow = row({ userId: stranger, subject: stranger, createdVia: 'session' });
+        const bad = records.record([badRow]);
+        const good = Array.from({ length: 5 }, () => row());
+        const goods = good.map((r) => records.record([r]));
+        await first;
+        await expect(bad).rejects.toMatchObject({ code: 'access_denied' });
+        await Promise.all(goods);
+        for (const r of good)
+          expect(await records.get(a.tenantId, r.jti)).toMatchObject({ jti: r.jti });
+        // They did share a write: it failed on the bad row, then each was retried alone.
+        const ours = new Set([head, badRow, ...good].map((r) => r.jti));
+        const calls = seen.jtis().filter((jtis) => jtis.some((j) => ours.has(j)));
+        expect(calls[0]).toEqual([head.jti]);
+        expect(calls[1]).toEqual([badRow.jti, ...good.map((r) => r.jti)]);
+        expect(calls.slice(2)).toEqual([badRow, ...good].map((r) => [r.jti]));
+      } finally {
+        seen.restore();
+      }
+    });
   });
 });

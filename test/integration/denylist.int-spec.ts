@@ -84,6 +84,7 @@ async function startNode(
   channel: DenylistChannel,
   syncIntervalMs: number,
   clock?: () => Date,
+  opts: { pruneIntervalMs?: number; warn?: (m: string) => void } = {},
 ): Promise<PostgresDenylist> {
   const node = new PostgresDenylist({
     tx: new TenantTransactions(await dataSource()),
@@ -91,6 +92,7 @@ async function startNode(
     syncIntervalMs,
     leewayMs: LEEWAY_MS,
     clock: clock ? { now: clock } : undefined,
+    ...opts,
   });
   await node.start();
   nodes.push(node);
@@ -333,6 +335,36 @@ describe('denylist › expiry and prune', () => {
     expect(await rowCount(live.jti)).toBe(1);
     expect(await node.prune()).toBe(0);
     expect(node.isDenied(live.jti)).toBe(true);
+  });
+
+  it('a running node prunes on its own timer, by the database clock: expired rows go, live ones stay', async () => {
+    const [{ dbNow }] = await (
+      await dataSource()
+    ).query<{ dbNow: Date }[]>('SELECT now() AS "dbNow"');
+    const at = (offsetMs: number) => new Date(dbNow.getTime() + offsetMs);
+    const expired = [
+      entry({ expiresAt: at(-2 * 3_600_000) }),
+      entry({ tenantId: tenants[1]!, expiresAt: at(-LEEWAY_MS - 60_000) }),
+    ];
+    // Live by the database's clock; a node going by its own clock, a day ahead, would drop it.
+    const live = entry({ expiresAt: at(3_600_000) });
+    const writer = await startNode(new PostgresDenylistChannel(db.appUrl, noop), 60_000);
+    await writer.deny([...expired, live]);
+    const warnings: string[] = [];
+    const dayAhead = () => new Date(Date.now() + 86_400_000);
+    await startNode(new PostgresDenylistChannel(db.appUrl, noop), 60_000, dayAhead, {
+      pruneIntervalMs: 200,
+      warn: (m) => warnings.push(m),
+    });
+    const deadline = Date.now() + 20_000;
+    while ((await Promise.all(expired.map((e) => rowCount(e.jti)))).some((n) => n > 0)) {
+      if (Date.now() > deadline) throw new Error(`expired rows not pruned: ${warnings.join('; ')}`);
+      await sleep(100);
+    }
+    // Several more ticks of its timer: the live row is still there.
+    await sleep(1000);
+    expect(await rowCount(live.jti)).toBe(1);
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { isDomainError } from '@tessera/domain/shared/domain-error';
 import { newId } from '@tessera/domain/shared/ids';
-import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
+import type {
+  FinishedRotation,
+  PeekResult,
+  RefreshStore,
+} from '@tessera/domain/refresh/refresh-store.port';
 import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 
 /**
@@ -11,6 +15,8 @@ import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 export interface StoreHarness {
   stores(): RefreshStore[];
   close(): Promise<void>;
+  /** Stops the backing service (and `start` brings it back, empty): stores that have one. */
+  outage?: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 export const hashOf = () => randomBytes(32).toString('hex');
@@ -33,7 +39,11 @@ export function record(over: Partial<RefreshRecord> = {}): RefreshRecord {
   };
 }
 
-export function refreshStoreContract(name: string, harness: () => Promise<StoreHarness>): void {
+export function refreshStoreContract(
+  name: string,
+  harness: () => Promise<StoreHarness>,
+  opts: { outage?: boolean } = {},
+): void {
   describe(`RefreshStore contract › ${name}`, () => {
     let h: StoreHarness;
     let store: RefreshStore;
@@ -43,66 +53,75 @@ export function refreshStoreContract(name: string, harness: () => Promise<StoreH
     });
     afterAll(() => h.close());
 
-    it('refresh_token › peek returns the saved record, dates and all, without consuming it', async () => {
+    it('refresh_token › peek returns the saved record, dates and all, without changing it', async () => {
       const hash = hashOf();
       const r = record();
       await store.save(hash, r);
       expect(await store.peek(hash)).toEqual({ state: 'live', record: r });
       expect(await store.peek(hash)).toEqual({ state: 'live', record: r });
-      expect((await store.consume(hash)).kind).toBe('consumed');
-      expect(await store.peek(hash)).toEqual({ state: 'consumed', record: r });
     });
 
-    it('refresh_token › an unknown hash is unknown to consume and peek', async () => {
-      expect(await store.consume(hashOf())).toEqual({ kind: 'unknown' });
+    it('refresh_token › an unknown hash, or an expired token, is unknown to peek', async () => {
       expect(await store.peek(hashOf())).toBeUndefined();
-    });
-
-    it('refresh_token › an expired token is unknown', async () => {
       const hash = hashOf();
       await store.save(hash, record({ expiresAt: new Date(Date.now() + 150) }));
       await sleep(250);
-      expect(await store.consume(hash)).toEqual({ kind: 'unknown' });
       expect(await store.peek(hash)).toBeUndefined();
     });
 
-    it('refresh_token › first use consumes, the second is a replay that says when', async () => {
-      const hash = hashOf();
-      const r = record();
-      await store.save(hash, r);
-      const before = Date.now();
-      expect(await store.consume(hash)).toEqual({ kind: 'consumed', record: r });
-      const again = await store.consume(hash);
-      expect(again).toMatchObject({ kind: 'replayed', record: r });
-      const at = again.kind === 'replayed' ? again.consumedAt.getTime() : 0;
-      expect(at).toBeGreaterThanOrEqual(before - 5);
-      expect(at).toBeLessThanOrEqual(Date.now() + 5);
-      expect(again).not.toHaveProperty('successor');
+    it('finishRotation › makes the successor presentable and marks the old token consumed', async () => {
+      const { old, oldHash, finish } = await rotation(store);
+      await store.finishRotation(finish);
+      expect(await store.peek(finish.successorHash)).toEqual({
+        state: 'live',
+        record: finish.successor,
+      });
+      expect(await store.peek(oldHash)).toEqual({ state: 'consumed', record: old });
     });
 
-    it('refresh_token › 50 concurrent uses of one token: exactly one consumes, 49 are replays', async () => {
-      const hash = hashOf();
-      await store.save(hash, record());
+    it('finishRotation › is idempotent: a retry repeating it changes nothing, even after the successor was rotated', async () => {
+      const { finish } = await rotation(store);
+      await store.finishRotation(finish);
+      const next = successorOf(finish.successorHash, finish.successor);
+      await store.finishRotation(next);
+      await store.finishRotation(finish);
+      expect((await store.peek(finish.successorHash))?.state).toBe('consumed');
+      expect((await store.peek(next.successorHash))?.state).toBe('live');
+    });
+
+    it('finishRotation › 50 concurrent retries of one rotation, over every connection: all succeed, one successor', async () => {
+      const { oldHash, finish } = await rotation(store);
       const all = h.stores();
-      const outcomes = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => all[i % all.length]!.consume(hash)),
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => all[i % all.length]!.finishRotation(finish)),
       );
-      const kinds = outcomes.map((o) => o.kind);
-      expect(kinds.filter((k) => k === 'consumed')).toHaveLength(1);
-      expect(kinds.filter((k) => k === 'replayed')).toHaveLength(49);
+      expect((await store.peek(oldHash))?.state).toBe('consumed');
+      expect((await store.peek(finish.successorHash))?.state).toBe('live');
+      const jtis = await store.revokeFamily(finish.successor.tenantId, finish.successor.familyId);
+      expect(jtis.filter((j) => j === finish.successor.accessJti)).toHaveLength(1);
     });
 
-    it('refresh_token › reuse revokes the family: every access jti returned, every member revoked', async () => {
-      const first = record();
-      const members = [first, record({ ...pick(first) }), record({ ...pick(first) })];
-      const hashes = members.map(() => hashOf());
-      for (const [i, m] of members.entries()) await store.save(hashes[i]!, m);
-      await store.consume(hashes[0]!);
-      const jtis = await store.revokeFamily(first.tenantId, first.familyId);
-      expect(jtis.sort()).toEqual(members.map((m) => m.accessJti).sort());
-      for (const hash of hashes) expect((await store.consume(hash)).kind).toBe('revoked');
-      for (const hash of hashes) expect((await store.peek(hash))?.state).toBe('revoked');
-      expect((await store.revokeFamily(first.tenantId, first.familyId)).sort()).toEqual(jtis);
+    it('finishRotation › refuses a family revoked meanwhile (invalid_grant), and the successor stays unknown', async () => {
+      const { old, finish } = await rotation(store);
+      await store.revokeFamily(old.tenantId, old.familyId);
+      const e: unknown = await store.finishRotation(finish).catch((x: unknown) => x);
+      expect(isDomainError(e) && e.code).toBe('invalid_grant');
+      expect(await store.peek(finish.successorHash)).toBeUndefined();
+    });
+
+    it('refresh_token › revoking the family: every access jti returned, every member revoked', async () => {
+      const { old, oldHash, finish } = await rotation(store);
+      await store.finishRotation(finish);
+      const sibling = record({ ...pick(old) });
+      const siblingHash = hashOf();
+      await store.save(siblingHash, sibling);
+      const jtis = await store.revokeFamily(old.tenantId, old.familyId);
+      expect(jtis.sort()).toEqual(
+        [old.accessJti, finish.successor.accessJti, sibling.accessJti].sort(),
+      );
+      for (const hash of [oldHash, finish.successorHash, siblingHash])
+        expect((await store.peek(hash))?.state).toBe('revoked');
+      expect((await store.revokeFamily(old.tenantId, old.familyId)).sort()).toEqual(jtis);
     });
 
     it('refresh_token › a revoked family takes no successor (its access jti could not be denied)', async () => {
@@ -122,57 +141,68 @@ export function refreshStoreContract(name: string, harness: () => Promise<StoreH
       await store.save(hb, b);
       expect(await store.revokeFamily(b.tenantId, 'fam_unknown')).toEqual([]);
       expect(await store.revokeFamily(a.tenantId, a.familyId)).toEqual([a.accessJti]);
-      expect((await store.consume(ha)).kind).toBe('revoked');
-      expect((await store.consume(hb)).kind).toBe('consumed');
+      expect((await store.peek(ha))?.state).toBe('revoked');
+      expect((await store.peek(hb))?.state).toBe('live');
     });
 
-    it('refresh_token › within the grace window a replay gets the successor, after it only the time', async () => {
-      // A window far longer than this test can take: the replay is inside it however slow.
-      const hash = hashOf();
-      await store.save(hash, record());
-      const first = await store.consume(hash);
-      expect(first.kind).toBe('consumed');
-      await store.attachSuccessor(hash, 'sealed-successor', new Date(Date.now() + 60_000));
-      const inside = await store.consume(hash);
-      expect(inside).toMatchObject({ kind: 'replayed', successor: 'sealed-successor' });
-      expect(await store.consume(hash)).toMatchObject({ successor: 'sealed-successor' });
-
-      // A short window: poll until it has passed (a generous deadline, not a latency bound).
-      const other = hashOf();
-      await store.save(other, record());
-      const consumedFrom = Date.now();
-      await store.consume(other);
-      const consumedBy = Date.now();
-      await store.attachSuccessor(other, 'short-lived', new Date(Date.now() + 500));
-      const deadline = Date.now() + 20_000;
-      let after = await store.consume(other);
-      while (after.kind === 'replayed' && after.successor !== undefined && Date.now() < deadline) {
-        await sleep(100);
-        after = await store.consume(other);
-      }
-      expect(after.kind).toBe('replayed');
-      expect(after).not.toHaveProperty('successor');
-      // "Only the time": when it was first consumed, unchanged by the replays.
-      if (after.kind !== 'replayed') throw new Error(`a replay after the window is ${after.kind}`);
-      expect(after.consumedAt.getTime()).toBeGreaterThanOrEqual(consumedFrom);
-      expect(after.consumedAt.getTime()).toBeLessThanOrEqual(consumedBy);
-    });
-
-    it('refresh_token › a successor attaches only to a consumed token', async () => {
-      const hash = hashOf();
-      await store.save(hash, record());
-      await store.attachSuccessor(hash, 'too-early', new Date(Date.now() + 10_000));
-      expect((await store.consume(hash)).kind).toBe('consumed');
-      expect(await store.consume(hash)).not.toHaveProperty('successor');
-      // A successor for an unknown hash is a no-op: it creates no token out of nothing.
-      const nobody = hashOf();
-      await expect(
-        store.attachSuccessor(nobody, 'nobody', new Date(Date.now() + 10_000)),
-      ).resolves.toBeUndefined();
-      expect(await store.peek(nobody)).toBeUndefined();
-      expect(await store.consume(nobody)).toEqual({ kind: 'unknown' });
-    });
+    // Only for a store with a service behind it (a store in this process cannot be down).
+    if (opts.outage)
+      it('with its backing service down: every call fails fast with temporarily_unavailable (a 503), and works again once it is back', async () => {
+        const outage = h.outage!;
+        const { oldHash, finish } = await rotation(store);
+        await outage.stop();
+        const calls = [
+          () => store.save(hashOf(), record()),
+          () => store.peek(oldHash),
+          () => store.finishRotation(finish),
+          () => store.revokeFamily(finish.successor.tenantId, finish.successor.familyId),
+        ];
+        // A call that waited for a reconnect would hang here, as the service only comes back below.
+        const hung = Symbol('hung');
+        for (const call of calls) {
+          const outcome = await Promise.race([
+            call().then(
+              () => 'resolved',
+              (e: unknown) => e,
+            ),
+            sleep(15_000).then(() => hung),
+          ]);
+          expect(outcome).toMatchObject({ name: 'DomainError', code: 'temporarily_unavailable' });
+        }
+        await outage.start();
+        // Back, and empty: the old token is gone (unknown, never resurrected as usable); a
+        // rotation's Redis half finishes again (the retry after Postgres committed it).
+        let back: PeekResult | undefined | symbol = hung;
+        const deadline = Date.now() + 30_000;
+        while (back === hung && Date.now() < deadline) {
+          back = await store.peek(oldHash).catch(() => hung);
+          if (back === hung) await sleep(100);
+        }
+        expect(back).toBeUndefined();
+        const again = await rotation(store);
+        await store.finishRotation(again.finish);
+        expect((await store.peek(again.finish.successorHash))?.state).toBe('live');
+        expect((await store.peek(again.oldHash))?.state).toBe('consumed');
+      });
   });
+}
+
+/** A saved token and the rotation Postgres recorded for it. */
+async function rotation(store: RefreshStore) {
+  const old = record();
+  const oldHash = hashOf();
+  await store.save(oldHash, old);
+  return { old, oldHash, finish: successorOf(oldHash, old) };
+}
+
+function successorOf(oldHash: string, old: RefreshRecord): FinishedRotation {
+  const now = Date.now();
+  return {
+    oldHash,
+    successorHash: hashOf(),
+    successor: record({ ...pick(old) }),
+    consumedAt: new Date(now),
+  };
 }
 
 /** Another member of the same family (same tenant, client and subject). */

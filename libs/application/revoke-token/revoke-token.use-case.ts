@@ -100,8 +100,8 @@ export class RevokeTokenUseCase {
 
   /**
    * Every refresh token of the family stops working, and every access token it produced.
-   * Postgres first, in one transaction (api_tokens and the denylist: the truth); then the
-   * broadcast and Redis. Safe to repeat: a repeat finishes whatever a failure left undone.
+   * Postgres first, in one transaction (api_tokens, the denylist and the audit row: the
+   * truth); then the broadcast and Redis. Safe to repeat: a repeat finishes whatever a failure left undone.
    */
   async revokeFamily(
     tenantId: string,
@@ -115,21 +115,18 @@ export class RevokeTokenUseCase {
       familyId,
       reason,
       acceptedSince,
+      {
+        actor,
+        action: reason === 'refresh_token_reuse' ? 'refresh.reuse_detected' : 'token.revoke',
+      },
     );
     // The rows are committed; this feeds the replicas at once (the resync would, within
     // DENYLIST_SYNC_INTERVAL) and re-inserts nothing new.
     if (denied.length) await this.denylist.deny(denied).catch(() => undefined);
     await this.applyFamilyToStore(tenantId, familyId);
     if (reason === 'refresh_token_reuse') this.metrics.refreshReuseDetected();
-    if (newlyRevoked === 0) return;
-    this.metrics.revocation('family');
-    await this.audit.record({
-      tenantId,
-      actor,
-      action: reason === 'refresh_token_reuse' ? 'refresh.reuse_detected' : 'token.revoke',
-      target: familyId,
-      details: { reason, access_tokens_denied: denied.length },
-    });
+    // Its audit row was written by the revoking transaction itself.
+    if (newlyRevoked > 0) this.metrics.revocation('family');
   }
 
   /**

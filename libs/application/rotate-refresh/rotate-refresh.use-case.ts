@@ -87,7 +87,12 @@ export class RotateRefreshUseCase {
     if (record.clientId !== cmd.client.id || record.tenantId !== cmd.client.tenantId)
       throw refreshWrongClient();
     if ((await this.tenants.status(record.tenantId)) !== 'active') throw refreshInvalid();
-    if (peeked.state === 'revoked') throw refreshInvalid();
+    if (peeked.state === 'revoked') {
+      // Redis' marker may be all an older release wrote before failing (it wrote Redis first):
+      // repeating the idempotent revocation makes Postgres and the denylist say so too.
+      await this.revoke.revokeFamily(record.tenantId, record.familyId, 'family_revoked');
+      throw refreshInvalid();
+    }
     // Redis marks a token consumed only after Postgres did: a replay, no need to sign.
     if (peeked.state === 'consumed') return this.settled(cmd.refreshToken, hash, record);
     return this.rotate(cmd, hash, record);
@@ -164,7 +169,7 @@ export class RotateRefreshUseCase {
     // Lost: another caller (or node) rotated it first, or the family was revoked. What we
     // signed was never recorded and is dropped; Postgres says what the answer is.
     if (!won) return this.settled(cmd.refreshToken, hash, record);
-    await this.finish(hash, sealed, sealedSuccessor, now);
+    await this.finish(hash, sealed, now);
     this.issue.issued('refresh_token', prepared);
     return response;
   }
@@ -187,18 +192,16 @@ export class RotateRefreshUseCase {
     if (!opened?.response || !opened.successor) throw refreshInvalid();
     const sealed = { ...opened, successor: revive(opened.successor) };
     // The first caller may have died before Redis learned of the successor: finish for it.
-    await this.finish(hash, sealed, state.sealedSuccessor!, consumedAt);
+    await this.finish(hash, sealed, consumedAt);
     return opened.response;
   }
 
-  private finish(hash: string, s: SealedRotation, sealed: string, consumedAt: Date) {
+  private finish(hash: string, s: SealedRotation, consumedAt: Date) {
     return this.store.finishRotation({
       oldHash: hash,
       successorHash: s.successorHash,
       successor: s.successor,
-      sealed,
       consumedAt,
-      graceUntil: new Date(consumedAt.getTime() + this.settings.refreshGrace * 1000),
     });
   }
 

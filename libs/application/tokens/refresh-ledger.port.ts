@@ -1,4 +1,5 @@
 import type { DenylistEntry } from '@tessera/domain/revocation/denylist.port';
+import type { AuditAction } from '../ports/audit-log.port';
 import type { TokenRecord } from './token-records.port';
 
 /** Where a refresh token stands in Postgres: the durable truth behind the Redis index. */
@@ -40,13 +41,16 @@ export interface RefreshLedger {
   /**
    * Marks every row of the family revoked and denies each of its access tokens still accepted
    * at `acceptedSince`, in one transaction; safe to repeat (a repeat re-denies, changes
-   * nothing). Returns the access tokens denied, so the caller can announce them.
+   * nothing). The transaction that newly revokes a row also appends the audit event (`audit`
+   * plus the reason and the count denied): a crash cannot lose it, a repeat adds none.
+   * Returns the access tokens denied, so the caller can announce them.
    */
   revokeFamily(
     tenantId: string,
     familyId: string,
     reason: string,
     acceptedSince: Date,
+    audit: { actor: string; action: AuditAction },
   ): Promise<{ denied: DenylistEntry[]; newlyRevoked: number }>;
   findByTokenHash(tenantId: string, tokenHash: string): Promise<RefreshRow | undefined>;
 }

@@ -1,12 +1,10 @@
-import type { ConsumeOutcome, RefreshRecord } from './refresh-token';
+import type { RefreshRecord } from './refresh-token';
 
 export interface FinishedRotation {
   oldHash: string;
   successorHash: string;
   successor: RefreshRecord;
-  sealed: string;
   consumedAt: Date;
-  graceUntil: Date;
 }
 
 /** A record and where it stands, without changing it. Expired or never-issued → undefined. */
@@ -16,17 +14,14 @@ export interface PeekResult {
 }
 
 /**
- * Opaque refresh tokens by hash. `consume` is atomic: of N concurrent calls with one hash,
- * exactly one sees `consumed`.
+ * Opaque refresh tokens by hash: the fast index in front of Postgres, which decides every
+ * consumption (the refresh ledger); the store learns of a rotation only once it committed.
  */
 export interface RefreshStore {
   save(tokenHash: string, record: RefreshRecord): Promise<void>;
-  consume(tokenHash: string): Promise<ConsumeOutcome>;
-  /** Keeps the successor (sealed with the old token) until `graceUntil`, for parallel retries. */
-  attachSuccessor(tokenHash: string, sealed: string, graceUntil: Date): Promise<void>;
   /**
-   * Once Postgres has recorded a rotation: saves the successor, marks the old token consumed
-   * and keeps the sealed successor with it until `graceUntil`. Idempotent; throws
+   * Once Postgres has recorded a rotation: saves the successor and marks the old token
+   * consumed (the sealed successor stays in Postgres alone). Idempotent; throws
    * `invalid_grant` when the family is revoked.
    */
   finishRotation(input: FinishedRotation): Promise<void>;

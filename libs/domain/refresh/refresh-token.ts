@@ -18,17 +18,3 @@ export interface RefreshRecord {
   /** When the family began (its first token): REFRESH_FAMILY_LIFETIME counts from here. */
   familyStartedAt?: Date;
 }
-
-/**
- * The outcome of presenting a refresh token once.
- * - consumed: first use; the caller must issue the successor.
- * - replayed: used before. `successor` is the sealed pair handed out on first use, present
- *   only within the grace window (parallel retries get the same pair, not a fork).
- * - revoked: its family was revoked.
- * - unknown: never issued, or expired.
- */
-export type ConsumeOutcome =
-  | { kind: 'consumed'; record: RefreshRecord }
-  | { kind: 'replayed'; record: RefreshRecord; consumedAt: Date; successor?: string }
-  | { kind: 'revoked'; record: RefreshRecord }
-  | { kind: 'unknown' };

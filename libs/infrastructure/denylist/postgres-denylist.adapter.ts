@@ -8,6 +8,8 @@ export interface PostgresDenylistOptions {
   tx: TenantTransactions;
   channel: DenylistChannel;
   syncIntervalMs: number;
+  /** How often this node deletes rows past exp + leeway (default hourly; tests shorten it). */
+  pruneIntervalMs?: number;
   /** Verifiers accept a token this long past `exp` (clock skew): its denial must outlast that. */
   leewayMs: number;
   clock?: Clock;
@@ -23,7 +25,7 @@ export interface PostgresDenylistOptions {
  * range from the snapshot's xmin, filtered by pg_visible_in_snapshot.
  */
 const SWEEP_EVERY_MS = 30_000;
-const PRUNE_EVERY_MS = 60 * 60_000;
+const PRUNE_EVERY_MS = 60 * 60_000; // default of pruneIntervalMs
 
 const TABLE = 'tessera.token_denylist';
 
@@ -71,7 +73,7 @@ export class PostgresDenylist implements Denylist {
     this.pruneTimer = setInterval(
       () =>
         void this.prune().catch((e: unknown) => this.warn(`denylist prune failed: ${String(e)}`)),
-      PRUNE_EVERY_MS,
+      this.o.pruneIntervalMs ?? PRUNE_EVERY_MS,
     );
     this.pruneTimer.unref();
   }

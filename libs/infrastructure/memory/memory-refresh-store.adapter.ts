@@ -4,13 +4,12 @@ import type {
   PeekResult,
   RefreshStore,
 } from '@tessera/domain/refresh/refresh-store.port';
-import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
+import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 
 interface Entry {
   record: RefreshRecord;
   consumedAt?: Date;
-  successor?: { sealed: string; until: number };
 }
 interface Family {
   revoked: boolean;
@@ -51,42 +50,13 @@ export class MemoryRefreshStore implements RefreshStore {
     return Promise.resolve();
   }
 
-  consume(hash: string): Promise<ConsumeOutcome> {
-    const now = this.now();
-    const entry = this.live(hash, now);
-    if (!entry) return Promise.resolve({ kind: 'unknown' });
-    const record = structuredClone(entry.record);
-    if (this.family(record, now)?.revoked) return Promise.resolve({ kind: 'revoked', record });
-    if (!entry.consumedAt) {
-      entry.consumedAt = new Date(now);
-      return Promise.resolve({ kind: 'consumed', record });
-    }
-    const s = entry.successor;
-    return Promise.resolve({
-      kind: 'replayed',
-      record,
-      consumedAt: new Date(entry.consumedAt),
-      ...(s && now < s.until ? { successor: s.sealed } : {}),
-    });
-  }
-
-  attachSuccessor(hash: string, sealed: string, graceUntil: Date): Promise<void> {
-    const entry = this.live(hash, this.now());
-    if (entry?.consumedAt) entry.successor = { sealed, until: graceUntil.getTime() };
-    return Promise.resolve();
-  }
-
   async finishRotation(f: FinishedRotation): Promise<void> {
     const existing = this.tokens.get(f.successorHash);
     await this.save(f.successorHash, f.successor);
     const saved = this.tokens.get(f.successorHash);
     if (existing?.consumedAt && saved) saved.consumedAt = existing.consumedAt;
-    if (existing?.successor && saved) saved.successor = existing.successor;
     const old = this.live(f.oldHash, this.now());
-    if (!old) return;
-    old.consumedAt ??= new Date(f.consumedAt);
-    if (f.graceUntil.getTime() > this.now())
-      old.successor = { sealed: f.sealed, until: f.graceUntil.getTime() };
+    if (old) old.consumedAt ??= new Date(f.consumedAt);
   }
 
   revokeFamily(tenantId: string, familyId: string): Promise<string[]> {
@@ -124,7 +94,6 @@ export class MemoryRefreshStore implements RefreshStore {
     this.lastSweep = now;
     for (const [hash, e] of this.tokens) {
       if (e.record.expiresAt.getTime() <= now) this.tokens.delete(hash);
-      else if (e.successor && e.successor.until <= now) delete e.successor;
     }
     for (const [key, f] of this.families) if (f.expiresAt <= now) this.families.delete(key);
     return now;

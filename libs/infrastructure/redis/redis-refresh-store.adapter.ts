@@ -5,16 +5,14 @@ import type {
   PeekResult,
   RefreshStore,
 } from '@tessera/domain/refresh/refresh-store.port';
-import type { ConsumeOutcome, RefreshRecord } from '@tessera/domain/refresh/refresh-token';
+import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
 import { whenRedisFails } from './redis-errors';
-import { ATTACH, CONSUME, FINISH, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
+import { FINISH, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
 
 type Script = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 interface Scripts {
   tesseraRtSave: Script;
-  tesseraRtConsume: Script;
-  tesseraRtAttach: Script;
   tesseraRtFinish: Script;
   tesseraRtRevoke: Script;
   tesseraRtPeek: Script;
@@ -30,7 +28,6 @@ interface Scripts {
 const indexKey = (hash: string) => `tessera:rt:${hash}`;
 const rtKey = (tenant: string, hash: string) => `tessera:{${tenant}}:rt:${hash}`;
 const famKey = (tenant: string, family: string) => `tessera:{${tenant}}:fam:${family}`;
-const nextKey = (tenant: string, hash: string) => `tessera:{${tenant}}:rt:${hash}:next`;
 
 /** Dates travel as ISO strings; every `…At` field of a record is a Date. */
 const decode = (json: string): RefreshRecord =>
@@ -49,9 +46,7 @@ export class RedisRefreshStore implements RefreshStore {
     const define = (name: keyof Scripts, numberOfKeys: number, lua: string) =>
       redis.defineCommand(name, { numberOfKeys, lua });
     define('tesseraRtSave', 2, SAVE);
-    define('tesseraRtConsume', 3, CONSUME);
-    define('tesseraRtAttach', 2, ATTACH);
-    define('tesseraRtFinish', 4, FINISH);
+    define('tesseraRtFinish', 3, FINISH);
     define('tesseraRtRevoke', 1, REVOKE);
     define('tesseraRtPeek', 2, PEEK);
     this.scripts = redis as unknown as Scripts;
@@ -78,66 +73,19 @@ export class RedisRefreshStore implements RefreshStore {
     }
   }
 
-  async consume(hash: string): Promise<ConsumeOutcome> {
-    try {
-      const where = await this.locate(hash);
-      if (!where) return { kind: 'unknown' };
-      const now = this.clock.now();
-      const reply = (await this.scripts.tesseraRtConsume(
-        rtKey(where.tenant, hash),
-        famKey(where.tenant, where.family),
-        nextKey(where.tenant, hash),
-        now.getTime(),
-      )) as [string, string, string?, string?] | null;
-      if (!reply) return { kind: 'unknown' };
-      const [kind, json, consumedAt, next] = reply;
-      const record = decode(json);
-      if (record.expiresAt <= now) return { kind: 'unknown' };
-      if (kind === 'revoked' || kind === 'consumed') return { kind, record };
-      const out: ConsumeOutcome = { kind: 'replayed', record, consumedAt: new Date(+consumedAt!) };
-      const sep = next?.indexOf(':') ?? -1;
-      if (next && sep > 0 && now.getTime() < Number(next.slice(0, sep))) {
-        out.successor = next.slice(sep + 1);
-      }
-      return out;
-    } catch (e) {
-      return whenRedisFails(e);
-    }
-  }
-
-  async attachSuccessor(hash: string, sealed: string, graceUntil: Date): Promise<void> {
-    try {
-      const where = await this.locate(hash);
-      if (!where) return;
-      const until = graceUntil.getTime();
-      await this.scripts.tesseraRtAttach(
-        rtKey(where.tenant, hash),
-        nextKey(where.tenant, hash),
-        `${until}:${sealed}`,
-        until,
-      );
-    } catch (e) {
-      whenRedisFails(e);
-    }
-  }
-
   async finishRotation(f: FinishedRotation): Promise<void> {
     const { tenantId: t, familyId: fam } = f.successor;
     const ttl = f.successor.expiresAt.getTime() - this.clock.now().getTime();
     if (ttl <= 0) return;
-    const until = f.graceUntil.getTime();
     try {
       const done = await this.scripts.tesseraRtFinish(
         rtKey(t, f.oldHash),
         famKey(t, fam),
-        nextKey(t, f.oldHash),
         rtKey(t, f.successorHash),
         JSON.stringify(f.successor),
         f.successor.expiresAt.getTime(),
         f.successor.accessJti,
         f.consumedAt.getTime(),
-        `${until}:${f.sealed}`,
-        until,
       );
       if (done === 0) throw refreshInvalid();
       // Last: until it is set the successor cannot be presented, and a retry sets it again.

@@ -4,7 +4,6 @@
  *
  * rt   (hash)   r = record JSON, c = consumedAt ms once consumed; expires with the token.
  * fam  (hash)   revoked = 1 once revoked, j:<accessJti> per member; outlives every member.
- * next (string) "<graceUntil ms>:<sealed successor>"; expires at graceUntil.
  */
 
 /** KEYS rt, fam; ARGV record, expiresAt ms, accessJti. Returns 0 when the family is revoked. */
@@ -20,44 +19,22 @@ if pttl < 0 or now + pttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[
 return 1
 `;
 
-/** KEYS rt, fam, next; ARGV now ms. Returns nil (unknown) or {kind, record[, consumedAt, next]}. */
-export const CONSUME = `
-local r = redis.call('HMGET', KEYS[1], 'r', 'c')
-if not r[1] then return false end
-if redis.call('HEXISTS', KEYS[2], 'revoked') == 1 then return {'revoked', r[1]} end
-if r[2] then return {'replayed', r[1], r[2], redis.call('GET', KEYS[3])} end
-redis.call('HSET', KEYS[1], 'c', ARGV[1])
-return {'consumed', r[1]}
-`;
-
-/** KEYS rt, next; ARGV value, graceUntil ms. Only a consumed token gets a successor. */
-export const ATTACH = `
-if redis.call('HEXISTS', KEYS[1], 'c') == 0 then return 0 end
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('PEXPIREAT', KEYS[2], ARGV[2])
-return 1
-`;
-
 /**
  * After Postgres recorded the rotation: the successor becomes presentable, and the old token
- * is marked consumed with the sealed successor kept until the grace deadline. Idempotent (a
- * retry after a crash runs it again). KEYS rt(old), fam, next(old), rt(new); ARGV record,
- * expiresAt ms, accessJti, consumedAt ms, next value, graceUntil ms. 0: the family is revoked.
+ * is marked consumed (a replay is answered from Postgres, which keeps the sealed successor).
+ * Idempotent (a retry after a crash runs it again). KEYS rt(old), fam, rt(new); ARGV record,
+ * expiresAt ms, accessJti, consumedAt ms. 0: the family is revoked.
  */
 export const FINISH = `
 if redis.call('HEXISTS', KEYS[2], 'revoked') == 1 then return 0 end
-redis.call('HSET', KEYS[4], 'r', ARGV[1])
-redis.call('PEXPIREAT', KEYS[4], ARGV[2])
+redis.call('HSET', KEYS[3], 'r', ARGV[1])
+redis.call('PEXPIREAT', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[2], 'j:' .. ARGV[3], '1')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local pttl = redis.call('PTTL', KEYS[2])
 if pttl < 0 or now + pttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSETNX', KEYS[1], 'c', ARGV[4]) end
-if tonumber(ARGV[6]) > now then
-  redis.call('SET', KEYS[3], ARGV[5])
-  redis.call('PEXPIREAT', KEYS[3], ARGV[6])
-end
 return 1
 `;
 

@@ -5,8 +5,10 @@ import type {
   RefreshState,
 } from '@tessera/application/tokens/refresh-ledger.port';
 import type { TokenRecord } from '@tessera/application/tokens/token-records.port';
+import type { AuditAction } from '@tessera/application/ports/audit-log.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { DenylistEntry } from '@tessera/domain/revocation/denylist.port';
+import { insertAuditEvent } from '../audit/typeorm-audit-log.adapter';
 import { FOREIGN_KEY_VIOLATION, pgError } from '../postgres/pg-errors';
 import { TenantTransactions } from '../postgres/tenant-transaction';
 import { API_TOKEN_COLUMNS, apiTokenParams } from './api-token-row';
@@ -99,7 +101,13 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
     );
   }
 
-  revokeFamily(tenantId: string, familyId: string, reason: string, acceptedSince: Date) {
+  revokeFamily(
+    tenantId: string,
+    familyId: string,
+    reason: string,
+    acceptedSince: Date,
+    audit: { actor: string; action: AuditAction },
+  ) {
     return this.guard(() =>
       this.tx.run(async (em) => {
         await lockFamily(em, tenantId, familyId);
@@ -124,10 +132,21 @@ export class TypeOrmRefreshLedger implements RefreshLedger {
            ON CONFLICT (jti) DO NOTHING`,
           [tenantId, live.map((r) => r.jti), live.map((r) => r.expires_at), reason.slice(0, 200)],
         );
-        // Informational for receivers (the access tokens above get token-revoked events from
-        // the denylist trigger); only the transaction that revoked the family writes it, so a
-        // repeat adds none. Last statement: the feed's tenant lock is held only to the commit.
-        if (revoked.length > 0) await familyRevokedEvent(em, tenantId, familyId);
+        // The audit row and the feed's family-revoked event (informational for receivers: the
+        // access tokens above get token-revoked events from the denylist trigger) commit with
+        // the revocation, written only by the transaction that revoked something, so a crash
+        // loses neither and a repeat adds none. Last statement: the feed's tenant lock is held
+        // only to the commit.
+        if (revoked.length > 0) {
+          await insertAuditEvent(em, {
+            tenantId,
+            ...audit,
+            target: familyId,
+            // (A detail key naming a token would be dropped by the audit's credential belt.)
+            details: { reason, jtis_denied: live.length },
+          });
+          await familyRevokedEvent(em, tenantId, familyId);
+        }
         const denied: DenylistEntry[] = live.map((r) => ({
           jti: r.jti,
           tenantId,

@@ -155,16 +155,12 @@ const unavailable = (): never => {
 /** Without Redis the server's refresh tokens are out of reach; Postgres records still revoke. */
 const noRefreshStore: RefreshStore = {
   save: unavailable,
-  consume: unavailable,
-  attachSuccessor: unavailable,
   finishRotation: unavailable,
   revokeFamily: async () => [],
   peek: async () => undefined,
 };
 const refreshUnavailable: RefreshStore = {
   save: unavailable,
-  consume: unavailable,
-  attachSuccessor: unavailable,
   finishRotation: unavailable,
   revokeFamily: unavailable,
   peek: unavailable,
