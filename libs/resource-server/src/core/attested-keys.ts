@@ -90,7 +90,10 @@ export class AttestedTenantKeys {
   }
 
   /** The statement must be the anchor's, for this key, this issuer and this algorithm. */
-  async verifyAttestation(jwk: JWK & { tessera_attestation?: unknown }, iss: string): Promise<Attested | undefined> {
+  async verifyAttestation(
+    jwk: JWK & { tessera_attestation?: unknown },
+    iss: string,
+  ): Promise<Attested | undefined> {
     const statement = (jwk as Record<string, unknown>)[ATTESTATION_MEMBER];
     if (typeof statement !== 'string' || statement.length > 4096) return undefined;
     try {
