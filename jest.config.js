@@ -31,7 +31,7 @@ const shared = {
 
 module.exports = {
   // Real services and spawned processes on a shared 2-core machine: generous per-test time.
-  testTimeout: 60_000,
+  testTimeout: 150_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

@@ -5,6 +5,7 @@ import { SigningKeyStore1763800300000 } from './1763800300000-signing-key-store'
 import { RefreshConsumption1763800400000 } from './1763800400000-refresh-consumption';
 import { ResourceServers1763800500000 } from './1763800500000-resource-servers';
 import { BoundedRecords1763800700000 } from './1763800700000-bounded-records';
+import { ConsoleRefreshTokens1763800750000 } from './1763800750000-console-refresh-tokens';
 import { TenantIssuers1763801400000 } from './1763801400000-tenant-issuers';
 
 /** In order. Each tenant table's RLS policy ships in the migration that creates it. */
@@ -16,5 +17,6 @@ export const MIGRATIONS = [
   RefreshConsumption1763800400000,
   ResourceServers1763800500000,
   BoundedRecords1763800700000,
+  ConsoleRefreshTokens1763800750000,
   TenantIssuers1763801400000,
 ];

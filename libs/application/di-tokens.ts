@@ -34,6 +34,8 @@ export const DI = {
   IntrospectToken: Symbol('IntrospectToken'),
   TenantStatus: Symbol('TenantStatus'),
   RevokeToken: Symbol('RevokeToken'),
+  /** Every token of a client or subject (RevokeAllTokensUseCase). */
+  RevokeAllTokens: Symbol('RevokeAllTokens'),
   VerifyAccessToken: Symbol('VerifyAccessToken'),
   SessionStore: Symbol('SessionStore'),
   IdentityProvider: Symbol('IdentityProvider'),

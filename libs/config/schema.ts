@@ -81,8 +81,10 @@ export const envSchema = z.object({
   DENYLIST_SYNC_INTERVAL: duration('1s').refine((v) => v >= 1 && v <= 300, {
     message: 'must be between 1s and 5m',
   }),
-  REVOCATION_FEED_MAX_WAIT: duration('20s').refine((v) => v >= 1 && v <= 120, {
-    message: 'must be between 1s and 2m',
+  // At most 25 s: the resource-server library abandons a poll after 30 s by default
+  // (pollTimeoutSeconds), so a longer hold would time out every quiet poll and fail closed.
+  REVOCATION_FEED_MAX_WAIT: duration('20s').refine((v) => v >= 1 && v <= 25, {
+    message: 'must be between 1s and 25s (below the resource-server library poll timeout, 30s)',
   }),
   REDIS_EVICTION_POLICY_CHECKED: bool(false),
   TOKEN_RECORD_RETENTION: duration('24h'),

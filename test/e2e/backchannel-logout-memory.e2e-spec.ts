@@ -6,8 +6,6 @@ import {
   type SignInHarness,
 } from '@tessera/testing/oidc-sign-in-harness';
 
-jest.setTimeout(120_000);
-
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** REDIS_URL unset: sessions and the jti memory live in the one node's memory. */
@@ -59,6 +57,7 @@ describe('OpenID Connect Back-Channel Logout › single node without Redis', () 
       iss: h.idp.issuer,
       aud: CLIENT_ID,
       iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 120,
       jti: `j-${Date.now()}`,
       sub: 'dave',
       events: { [EVENT]: {} },

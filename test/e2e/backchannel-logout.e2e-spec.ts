@@ -34,6 +34,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
   let a: ServerProcess;
   let b: ServerProcess;
   const browsers: TestBrowser[] = [];
+  let nodeEnv: Record<string, string>;
 
   beforeAll(async () => {
     const [idpPort, portA, portB] = await distinctPorts(3);
@@ -59,6 +60,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
       OIDC_CLIENT_SECRET: CLIENT_SECRET,
       OIDC_REDIRECT_URI: `${urlA}/auth/callback`,
     };
+    nodeEnv = env;
     a = await startServerProcess(db, { env, port: portA });
     b = await startServerProcess(db, { env: { ...env, DATA_DIR: a.dataDir }, port: portB });
     const created = await runCli(
@@ -101,6 +103,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
     iss: idp.issuer,
     aud: CLIENT_ID,
     iat: Math.floor(Date.now() / 1000),
+    exp: Math.floor(Date.now() / 1000) + 120,
     jti: randomUUID(),
     sub: 'alice',
     events: { [EVENT]: {} },
@@ -176,6 +179,8 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
       'no logout event': idp.sign(logoutClaims({ events: { 'urn:other': {} } })),
       'neither sid nor sub': idp.sign(logoutClaims({ sub: undefined })),
       'iat an hour ago': idp.sign(logoutClaims({ iat: Math.floor(Date.now() / 1000) - 3600 })),
+      // Back-Channel Logout 1.0 §2.4 (final, errata set 1): exp is REQUIRED.
+      'no exp': idp.sign(logoutClaims({ exp: undefined })),
       'an access token type': idp.sign(logoutClaims(), { header: { typ: 'at+jwt' } }),
       'not a JWT': Promise.resolve('not.a.jwt'),
     };
@@ -197,5 +202,39 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
     expect(asJson.status).toBe(400);
     expect(await status(a, cookie)).toBe(200);
     expect(await status(b, cookie)).toBe(200);
+  });
+
+  it('rate limits on: a mass logout from the IdP (one address) is counted per verified issuer, not against the anonymous limit; junk still is', async () => {
+    const c = await startServerProcess(db, {
+      env: {
+        ...nodeEnv,
+        DATA_DIR: a.dataDir,
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_ANONYMOUS: '5',
+        // Counters in this node's memory: the suite's Redis is shared with other files whose
+        // requests also come from 127.0.0.1.
+        REDIS_URL: undefined,
+      },
+    });
+    try {
+      // Three times the anonymous limit of verified logout tokens, all from 127.0.0.1.
+      for (let i = 0; i < 15; i++) {
+        const token = await idp.sign(logoutClaims({ sub: `mass-${i}-${randomUUID()}` }));
+        const res = await post(c, { logout_token: token });
+        expect({ i, status: res.status }).toEqual({ i, status: 200 });
+      }
+      // Junk from the same address meets the anonymous limit (5 per window).
+      const junk: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        junk.push((await post(c, { logout_token: `junk.${i}.token` })).status);
+      }
+      expect(junk.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+      expect(junk.slice(5)).toEqual([429, 429, 429]);
+      // The address is now over its anonymous limit; the IdP's next logout still gets through.
+      const after = await post(c, { logout_token: await idp.sign(logoutClaims()) });
+      expect(after.status).toBe(200);
+    } finally {
+      await c.kill();
+    }
   });
 });

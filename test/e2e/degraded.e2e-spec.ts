@@ -7,8 +7,6 @@ import { startServerProcess, type ServerProcess } from '@tessera/testing/server-
 import { startTcpProxy, type TcpProxy } from '@tessera/testing/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(120_000);
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request that must answer: a hang fails the test after a generous 20 s, not a latency. */
 const answered = { signal: () => AbortSignal.timeout(20_000) };

@@ -9,8 +9,6 @@ import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-s
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(120_000);
-
 /** Runs the built server to its exit (it is expected to refuse to start). */
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {

@@ -180,6 +180,101 @@ describe('@tessera/resource-server › example API with the real revocation feed
     await refusedBy(apiA, t);
   });
 
+  it('CLI token revoke --client › the API refuses every token that client held (access and refresh-minted), and the feed carried one client-revoked SET', async () => {
+    const doomed = await client('invoices:read');
+    const minted = await cli(
+      ...['token', 'mint', '--tenant', slug, '--sub', 'svc-doomed', '--client', doomed.clientId],
+      ...['--with-refresh', '--scopes', 'invoices:read', '--resources', API_A],
+    );
+    const held = [await token(doomed, API_A), minted.access_token as string];
+    for (const t of held) expect((await call(apiA, t)).status).toBe(200);
+    const bystander = await token(writer, API_A);
+
+    const r = await cli('token', 'revoke', '--client', doomed.clientId);
+    expect(r).toMatchObject({ client_id: doomed.clientId, families_revoked: 1 });
+    // The minted one at least (the CLI records it at once; the token endpoint's record may
+    // still be queued: the API refuses that one by the cut-off).
+    expect(r.access_tokens_denied).toBeGreaterThanOrEqual(1);
+
+    for (const t of held) await refusedBy(apiA, t);
+    expect((await call(apiA, bystander)).status).toBe(200);
+    // Audited in the revoking transaction.
+    const audit = await cli('audit', 'tail', '--tenant', slug, '--limit', '50');
+    expect(audit.events).toContainEqual(
+      expect.objectContaining({
+        action: 'token.revoke_all',
+        actor: 'cli',
+        target: `client:${doomed.clientId}`,
+        details: expect.objectContaining({ families_revoked: 1, jtis_denied: expect.any(Number) }),
+      }),
+    );
+    // The family went with it: its refresh token no longer redeems.
+    const redeemed = await postForm(
+      `${tessera.url}/oauth/token`,
+      { grant_type: 'refresh_token', refresh_token: minted.refresh_token as string },
+      { authorization: basic(doomed) },
+    );
+    expect(redeemed.status).toBe(400);
+    expect(redeemed.json.error).toBe('invalid_grant');
+
+    // What the feed delivered to API A: the cut-off event, with the token-revoked ones.
+    const sets: Record<string, string> = {};
+    for (let more = true, i = 0; more && i < 50; i++) {
+      const res = await fetch(`${tessera.url}/oauth/revocation-events`, {
+        method: 'POST',
+        headers: { authorization: basic(rsA), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          stream: `sclient${rand()}`,
+          returnImmediately: true,
+          maxEvents: 1000,
+        }),
+      });
+      const body = (await res.json()) as { sets: Record<string, string>; moreAvailable: boolean };
+      Object.assign(sets, body.sets);
+      more = body.moreAvailable;
+    }
+    const cutOffs = Object.values(sets)
+      .map((jws) => decodeJwt(jws).events as Record<string, Record<string, unknown>>)
+      .map((e) => e['urn:tessera:secevent:client-revoked'])
+      .filter((e) => e?.client_id === doomed.clientId);
+    expect(cutOffs).toHaveLength(1);
+    expect(cutOffs[0]!.iat_before).toBe(Math.floor(Date.parse(r.issued_before as string) / 1000));
+    expect(cutOffs[0]!.exp).toBeGreaterThan(Date.now() / 1000);
+
+    // Issued after the cut-off (a later second: iat_before includes its own second) › accepted.
+    await sleep(1100);
+    expect((await call(apiA, await token(doomed, API_A))).status).toBe(200);
+  });
+
+  it('CLI token revoke --subject --tenant › the API refuses every token of that subject; usage errors exit 2', async () => {
+    const sub = `user-${rand()}`;
+    const mint = async () =>
+      (
+        await cli(
+          ...['token', 'mint', '--tenant', slug, '--sub', sub, '--client', writer.clientId],
+          ...['--scopes', 'invoices:read', '--resources', API_A],
+        )
+      ).access_token as string;
+    const held = [await mint(), await mint()];
+    for (const t of held) expect((await call(apiA, t)).status).toBe(200);
+    const bystander = await token(writer, API_A);
+
+    const r = await cli('token', 'revoke', '--subject', sub, '--tenant', slug);
+    expect(r).toMatchObject({ sub, access_tokens_denied: 2, families_revoked: 0 });
+    for (const t of held) await refusedBy(apiA, t);
+    expect((await call(apiA, bystander)).status).toBe(200);
+
+    for (const bad of [
+      ['token', 'revoke', '--subject', sub], // a subject is named within a tenant
+      ['token', 'revoke', '--client', writer.clientId, '--subject', sub],
+      ['token', 'revoke'],
+    ]) {
+      const run = await runCli(cliEnv, ...bad, '--json');
+      expect({ bad, code: run.code }).toEqual({ bad, code: 2 });
+      expect(run.stderr).toMatch(/^tessera: /);
+    }
+  });
+
   it('grant_type=refresh_token › reuse revokes the family; the API refuses its access tokens', async () => {
     const minted = await cli(
       ...['token', 'mint', '--tenant', slug, '--sub', 'svc', '--client', writer.clientId],

@@ -138,10 +138,15 @@ describe('@tessera/resource-server › example API against a running Tessera', (
 
   it('a token for API A › refused by API B with 401 invalid_token; a token naming B is accepted', async () => {
     const t = await token(readWrite, 'invoices:read');
+    // The same answer through TesseraGuard (/invoices) and AuthGuard('tessera') (/me).
     for (const route of ['/invoices', '/me']) {
       const r = await call(apiB, 'GET', route, t);
-      expect(r.status).toBe(401);
+      expect([route, r.status]).toEqual([route, 401]);
       expect(r.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      expect([route, await r.json()]).toEqual([
+        route,
+        { error: 'invalid_token', error_description: expect.any(String) },
+      ]);
     }
     const claims = { ...decodeJwt(t), aud: API_B };
     const forB = await forge(claims, { typ: 'at+jwt' });
@@ -149,9 +154,15 @@ describe('@tessera/resource-server › example API against a running Tessera', (
   });
 
   it('no token › 401 with a bare Bearer challenge; hostile tokens › 401 invalid_token', async () => {
-    const none = await call(apiA, 'GET', '/invoices');
-    expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe(`Bearer realm="${API_A}"`);
+    for (const route of ['/invoices', '/me']) {
+      const none = await call(apiA, 'GET', route);
+      expect([route, none.status]).toEqual([route, 401]);
+      expect(none.headers.get('www-authenticate')).toBe(`Bearer realm="${API_A}"`);
+      expect([route, await none.json()]).toEqual([
+        route,
+        { error_description: 'a bearer access token is required' },
+      ]);
+    }
     const t = await token(readWrite, 'invoices:read');
     const [h, p, s] = t.split('.');
     const claims = decodeJwt(t);

@@ -4,8 +4,6 @@ import { startServerProcess, type ServerProcess } from '@tessera/testing/server-
 import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 
-jest.setTimeout(120_000);
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `ok` holds; the timeout is generous (a loaded machine), never a latency target. */

@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { DI } from '@tessera/application/di-tokens';
 import type { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
+import { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/oauth-fixtures';
@@ -359,6 +360,30 @@ describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {
         error: 'invalid_request',
       });
     }
+  });
+
+  it('resource=<a registered API the client may ask for> (RFC 8707) › aud is that resource server’s identifier', async () => {
+    const api = 'https://deploy-api.exchange.test';
+    const rs = new ManageResourceServers(app.app.get(DI.ResourceServers), app.app.get(DI.AuditLog));
+    // A client of tenant A no request has looked up yet (clients are cached with what they may
+    // ask for).
+    const fresh = await seedClient(app, {
+      tenantId: a.tenantId,
+      grants: [GRANT],
+      scopes: ['read'],
+    });
+    await rs.create(a.tenantId, { identifier: api, scopes: ['read'] }, 'test');
+    await rs.allow(a.tenantId, fresh.clientId, [api], 'test');
+    const res = await exchange(fresh, await wl.sign({ sub: 'deployer' }), { resource: api });
+    expect(res.status).toBe(200);
+    expect(res.json.scope).toBe('read');
+    const jwks = createRemoteJWKSet(new URL(`${app.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(res.json.access_token as string, jwks, {
+      issuer: ISSUER,
+      audience: api,
+      typ: 'at+jwt',
+    });
+    expect(payload).toMatchObject({ aud: api, sub: 'wl:deployer', client_id: fresh.clientId });
   });
 
   it('an audience or resource Tessera does not issue for → invalid_target', async () => {

@@ -7,8 +7,6 @@ import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(60_000);
-
 /** A channel that delivers nothing: everything a node learns here comes from the resync. */
 const silent: DenylistChannel = {
   inTransaction: async () => undefined,

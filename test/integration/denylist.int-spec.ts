@@ -13,8 +13,6 @@ import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-tran
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 
-jest.setTimeout(60_000);
-
 const LEEWAY_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tick = () => new Promise((r) => setImmediate(r));

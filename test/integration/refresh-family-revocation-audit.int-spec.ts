@@ -14,8 +14,6 @@ import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-ref
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(60_000);
-
 /**
  * A family revocation's audit row commits with the revocation itself: a node that dies right
  * after the Postgres commit (before Redis, before anything else) has still left its row, and a

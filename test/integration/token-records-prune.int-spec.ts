@@ -8,8 +8,6 @@ import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-toke
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
-jest.setTimeout(60_000);
-
 const RETENTION = 3600;
 
 let db: TestDatabase;

@@ -3,6 +3,7 @@ export type AuditAction =
   | 'sign_out'
   | 'token.mint'
   | 'token.revoke'
+  | 'token.revoke_all'
   | 'refresh.reuse_detected'
   | 'client.create'
   | 'client.rotate_secret'

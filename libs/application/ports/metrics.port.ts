@@ -12,7 +12,7 @@ export interface Metrics {
   tokenIssued(grant: GrantLabel, alg: SigningAlg): void;
   signDuration(alg: SigningAlg, seconds: number): void;
   refreshReuseDetected(): void;
-  revocation(kind: 'access_token' | 'refresh_token' | 'family'): void;
+  revocation(kind: 'access_token' | 'refresh_token' | 'family' | 'client' | 'subject'): void;
   denylistCache(result: 'hit' | 'miss'): void;
   rateLimited(scope: 'anonymous' | 'authenticated' | 'token' | 'session'): void;
   /** A kid presented on verification: tells when an old key can go. */

@@ -115,7 +115,7 @@ export class PromMetrics implements Metrics {
   refreshReuseDetected(): void {
     this.reuse.inc();
   }
-  revocation(kind: 'access_token' | 'refresh_token' | 'family'): void {
+  revocation(kind: 'access_token' | 'refresh_token' | 'family' | 'client' | 'subject'): void {
     this.revocations.inc({ kind });
   }
   denylistCache(result: 'hit' | 'miss'): void {

@@ -35,6 +35,7 @@ describe('Back-Channel Logout 1.0 §2.6 › logout token validation', () => {
     iss: ISS,
     aud: 'tessera',
     iat: now(),
+    exp: now() + 120,
     jti: 'j-1',
     sid: 's-1',
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
@@ -62,6 +63,10 @@ describe('Back-Channel Logout 1.0 §2.6 › logout token validation', () => {
     ['a wrong aud', claims({ aud: 'someone-else' }), {}],
     ['a wrong iss', claims({ iss: 'https://evil.test/' }), {}],
     ['no jti', claims({ jti: undefined }), {}],
+    // §2.4 (final, errata set 1): exp is REQUIRED.
+    ['no exp', claims({ exp: undefined }), {}],
+    ['an exp that is not a number', claims({ exp: 'soon' }), {}],
+    ['an exp in the past', claims({ exp: now() - 3600 }), {}],
     ['an iat too old', claims({ iat: now() - 3600 }), {}],
     ['an iat in the future', claims({ iat: now() + 3600 }), {}],
     ['typ at+jwt', claims(), { typ: 'at+jwt' }],

@@ -38,7 +38,8 @@ export async function verifyLogoutToken(
       algorithms: c.algorithms,
       clockTolerance: c.leewaySeconds,
       maxTokenAge: c.maxAgeSeconds,
-      requiredClaims: ['iat', 'jti', 'events'],
+      // §2.4 (final, incorporating errata set 1): iat, exp, jti and events are REQUIRED.
+      requiredClaims: ['iat', 'exp', 'jti', 'events'],
     });
     payload = r.payload as Record<string, unknown>;
     typ = r.protectedHeader.typ;

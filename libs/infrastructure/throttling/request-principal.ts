@@ -9,13 +9,14 @@ import type {
   PresentedCredentials,
 } from '@tessera/application/authenticate-client/authenticate-client.use-case';
 import type { SessionStore } from '@tessera/application/session/session-store.port';
+import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
 import { sessionCookieNames } from '../session/session-cookie-names';
 import type { ClientLookupCost } from '../tokens/cached-client-lookup';
 
 /** Who a request proved to be, for rate limiting: a verified credential, never a claimed one. */
 export interface RatePrincipal {
-  kind: 'client' | 'token' | 'session';
+  kind: 'client' | 'token' | 'session' | 'issuer';
   key: string;
 }
 
@@ -73,6 +74,7 @@ export class RequestPrincipals {
     @Optional() @Inject(DI.VerifyAccessToken) private readonly tokens?: TokenVerifier,
     @Optional() @Inject(DI.SessionStore) private readonly sessions?: SessionStore,
     @Optional() @Inject(DI.ClientLookupCost) private readonly lookups?: ClientLookupCost,
+    @Optional() @Inject(DI.IdentityProvider) private readonly idp?: IdentityProvider,
   ) {
     this.sessionCookie = sessionCookieNames(cfg.issuer).session;
   }
@@ -100,6 +102,8 @@ export class RequestPrincipals {
   }
 
   private async verify(req: Request): Promise<RatePrincipal | null> {
+    if (req.method === 'POST' && req.path === '/auth/backchannel-logout')
+      return this.idpLogout(req);
     if (req.method === 'POST' && req.path.startsWith('/oauth/')) {
       const creds = clientCredentials(req);
       if (creds && this.clients) {
@@ -120,5 +124,21 @@ export class RequestPrincipals {
     const id = parseCookie(header)[this.sessionCookie];
     const session = id ? await this.sessions.get(id) : null;
     return session ? { kind: 'session', key: `session:${session.idHash}` } : null;
+  }
+
+  /**
+   * A logout token the configured IdP signed counts against that issuer, not the address: a
+   * mass logout comes from one IdP address and must not meet the anonymous limit (429 would
+   * leave sessions alive). Verifying it is one signature check against the cached JWKS (the
+   * endpoint repeats it; the jti replay guard there bounds what a valid token can do);
+   * anything that fails counts against the address as before.
+   */
+  private async idpLogout(req: Request): Promise<RatePrincipal | null> {
+    const body = (req.is('application/x-www-form-urlencoded') ? req.body : undefined) as
+      Record<string, unknown> | undefined;
+    const token = body?.logout_token;
+    if (typeof token !== 'string' || !this.idp) return null;
+    const claims = await this.idp.verifyLogoutToken(token);
+    return { kind: 'issuer', key: `issuer:${claims.issuer}` };
   }
 }

@@ -19,6 +19,8 @@ import { AuthenticateClient } from '@tessera/application/authenticate-client/aut
 import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { RotateRefreshUseCase } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
+import { TypeOrmPrincipalRevocations } from './typeorm-principal-revocations';
 import { IntrospectTokenUseCase } from '@tessera/application/introspect-token/introspect-token.use-case';
 import { VerifyAccessToken } from '@tessera/application/verify-access-token/verify-access-token.use-case';
 import { TypeOrmClientRepository } from './typeorm-client.repository';
@@ -178,6 +180,19 @@ const LEDGER = Symbol('RefreshLedger');
       ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway, l, c),
     },
     {
+      provide: DI.RevokeAllTokens,
+      inject: [DataSource, DI.RefreshStore, DI.Denylist, DI.Metrics, APP_CONFIG],
+      useFactory: (ds: DataSource, s: RefreshStore, d: Denylist, m: Metrics, cfg: AppConfig) =>
+        new RevokeAllTokensUseCase(
+          new TypeOrmPrincipalRevocations(ds),
+          s,
+          d,
+          m,
+          cfg.tokens.leeway,
+          cfg.tokens.accessTtl,
+        ),
+    },
+    {
       provide: DI.RotateRefresh,
       inject: [
         DI.RefreshStore,
@@ -243,6 +258,7 @@ const LEDGER = Symbol('RefreshLedger');
     DI.ManageClients,
     DI.IssueToken,
     DI.RevokeToken,
+    DI.RevokeAllTokens,
     DI.RotateRefresh,
     DI.VerifyAccessToken,
     DI.IntrospectToken,

@@ -181,7 +181,8 @@ const OAUTH_PATHS: Paths = {
       description:
         'The configured IdP ends Tessera sessions of an IdP session (`sid`) or user (`sub`). ' +
         'The logout token is verified against that IdP’s JWKS (RS256), with `iss`, `aud` = ' +
-        'OIDC_CLIENT_ID, `iat` within OIDC_LOGOUT_TOKEN_MAX_AGE, the back-channel logout ' +
+        'OIDC_CLIENT_ID, `iat` within OIDC_LOGOUT_TOKEN_MAX_AGE, `exp` present and not passed, ' +
+        'the back-channel logout ' +
         '`events` member, no `nonce`, and a `jti` not seen before on any node.',
       requestBody: form(['logout_token'], { logout_token: str('the logout token (a JWT)') }),
       responses: {
@@ -227,7 +228,8 @@ const OAUTH_PATHS: Paths = {
         'For resource servers only (credentials from `resource create`). Delivers the ' +
         'tenant’s revocations oldest first; acknowledged SETs are not delivered again on that ' +
         'stream. With `returnImmediately: false` and nothing to deliver, the request is held ' +
-        'up to REVOCATION_FEED_MAX_WAIT. See docs/resource-servers.md.',
+        'up to REVOCATION_FEED_MAX_WAIT (default 20 s, at most 25 s: a receiver’s HTTP timeout ' +
+        'must exceed it). See docs/resource-servers.md.',
       security: clientAuth,
       requestBody: {
         required: true,

@@ -19,6 +19,8 @@ import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/type
 import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-refresh-ledger';
 import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
+import { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
+import { TypeOrmPrincipalRevocations } from '@tessera/infrastructure/tokens/typeorm-principal-revocations';
 import { invalidToken } from '@tessera/domain/token/token.errors';
 import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
 import { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
@@ -40,6 +42,8 @@ export interface TokenServices extends CliDatabase {
   /** Refresh tokens live where the server keeps them: Redis, or nowhere the CLI can reach. */
   redis(): Redis | undefined;
   revoker(): RevokeTokenUseCase;
+  /** Every token of a client or subject, as the server would revoke them. */
+  revokeAll(): RevokeAllTokensUseCase;
 }
 
 /** withCliDatabase plus the token lifecycle's adapters, assembled by hand (no Nest here). */
@@ -58,6 +62,9 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
       resourceServers: new ManageResourceServers(servers, audit),
       resolveResources: new ResolveResources(servers),
       revoker: () => {
+        throw new Error('assigned below');
+      },
+      revokeAll: () => {
         throw new Error('assigned below');
       },
       redis: () => {
@@ -137,6 +144,17 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         db.cfg.tokens.leeway,
         new TypeOrmRefreshLedger(db.dataSource),
         systemClock,
+      );
+    };
+    services.revokeAll = () => {
+      const r = services.redis();
+      return new RevokeAllTokensUseCase(
+        new TypeOrmPrincipalRevocations(db.dataSource),
+        r ? new RedisRefreshStore(r, systemClock) : noRefreshStore,
+        denylist(),
+        noopMetrics,
+        db.cfg.tokens.leeway,
+        db.cfg.tokens.accessTtl,
       );
     };
     try {

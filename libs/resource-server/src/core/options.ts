@@ -11,6 +11,10 @@ export interface ResourceServerOptions {
   leewaySeconds?: number;
   /** Fail closed (503) once the feed has been unreachable this long (default 60). */
   failClosedAfterSeconds?: number;
+  /** A feed poll is abandoned (and counts as failed) after this long (default 30). Must exceed
+   * the server's longest hold of a quiet long poll (Tessera's REVOCATION_FEED_MAX_WAIT, at most
+   * 25 s), or every quiet poll fails and the API fails closed after failClosedAfterSeconds. */
+  pollTimeoutSeconds?: number;
   /** Where to fetch metadata when the issuer's own URL is not reachable from here. */
   metadataUrl?: string;
   /** Overrides the metadata's `jwks_uri` / `revocation_events_endpoint`. */
@@ -82,5 +86,12 @@ export function checkOptions(o: ResourceServerOptions): void {
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
       throw new TypeError(`@tessera/resource-server: option "${k}" must be a number ≥ 0`);
     }
+  }
+  const t = o.pollTimeoutSeconds;
+  if (t !== undefined && !(Number.isFinite(t) && t > 0)) {
+    throw new TypeError(
+      '@tessera/resource-server: option "pollTimeoutSeconds" must be a number > 0 ' +
+        "(above the issuer's longest long-poll hold)",
+    );
   }
 }

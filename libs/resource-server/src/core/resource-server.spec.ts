@@ -126,6 +126,23 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
     });
   });
 
+  it('a remembered token is answered synchronously, with the same answers: scopes per route, spaces as BEARER allows, a tab still malformed', async () => {
+    const token = await peer.token({ scope: 'invoices:read' });
+    expect(rs.authenticateKnown(bearer(token), ['invoices:read'])).toBeUndefined(); // not seen yet
+    expect(status(await rs.authenticate(bearer(token), ['invoices:read']))).toBe(200);
+    const known = rs.authenticateKnown(bearer(token), ['invoices:read']);
+    expect(known && status(known)).toBe(200);
+    expect(known).toEqual(await rs.authenticate(bearer(token), ['invoices:read']));
+    const more = rs.authenticateKnown(bearer(token), ['invoices:read', 'invoices:write']);
+    expect(more && status(more)).toBe(403);
+    const spaced = rs.authenticateKnown(`Bearer   ${token}  `, []);
+    expect(spaced && status(spaced)).toBe(200);
+    const tab = rs.authenticateKnown(`Bearer\t${token}`, []);
+    expect(tab && !tab.ok && tab.refusal.body.error_description).toBe(
+      'the access token is malformed',
+    );
+  });
+
   it('a remembered verification ends when its key leaves the JWKS', async () => {
     const sign = await peer.rotate('k_old');
     peer.jwksCacheControl = 'max-age=0';
@@ -247,6 +264,67 @@ describe('@tessera/resource-server against a contract-speaking feed', () => {
       );
       expect(rs.status()).toMatchObject({ state: 'live', unreachableSeconds: 0 });
       expect(logs.some((l) => l.includes('back'))).toBe(true);
+    });
+
+    describe("a quiet feed held for the server's whole long-poll wait (pollTimeoutSeconds)", () => {
+      // Scaled down: the server holds a quiet poll 1.5 s (Tessera: REVOCATION_FEED_MAX_WAIT,
+      // at most 25 s) and the API fails closed after 1 s of failing polls (default 60 s).
+      let quiet: ContractFeedServer;
+      beforeEach(async () => {
+        quiet = new ContractFeedServer(API, undefined, 1500);
+        await quiet.start();
+      });
+      afterEach(() => quiet.stop());
+      const onQuiet = (pollTimeoutSeconds: number) =>
+        ResourceServer.create({
+          issuer: quiet.issuer,
+          identifier: API,
+          clientId: quiet.credentials.clientId,
+          clientSecret: quiet.credentials.clientSecret,
+          failClosedAfterSeconds: 1,
+          pollTimeoutSeconds,
+          logger,
+        });
+      const longPolls = () => quiet.polls.filter((p) => !p.returnImmediately).length;
+
+      it('a poll timeout above the wait › several quiet long polls, never failed_closed', async () => {
+        const api = await onQuiet(3);
+        try {
+          await synced(api);
+          const states = new Set<string>();
+          await until(
+            'three quiet long polls held to the end',
+            () => (states.add(api.status().state), longPolls()),
+            (n) => n >= 4,
+          );
+          expect([...states]).toEqual(['live']);
+          expect(api.status().unreachableSeconds).toBe(0);
+          expect(status(await api.authenticate(bearer(await quiet.token()), []))).toBe(200);
+        } finally {
+          await api.close();
+        }
+      });
+
+      it('a poll timeout below the wait › every quiet poll fails and the API fails closed', async () => {
+        const api = await onQuiet(0.5);
+        try {
+          await synced(api);
+          await until(
+            'fail closed',
+            () => api.status().state,
+            (s) => s === 'failed_closed',
+          );
+        } finally {
+          await api.close();
+        }
+      });
+    });
+
+    it('pollTimeoutSeconds must be a positive number', async () => {
+      await expect(create({ pollTimeoutSeconds: 0 })).rejects.toThrow(/pollTimeoutSeconds/);
+      await expect(create({ pollTimeoutSeconds: Number.NaN })).rejects.toThrow(
+        /pollTimeoutSeconds/,
+      );
     });
 
     it('keeps answering while the feed fails within the bound, and reports lag and state', async () => {

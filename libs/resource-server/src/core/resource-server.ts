@@ -7,39 +7,16 @@ import {
   type Refusal,
 } from './challenge';
 import { remoteKeys } from './jwks';
-import { AttestedTenantKeys } from './attested-keys';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { checkOptions, stderrLogger, type ResourceServerOptions } from './options';
 import { RevocationFeed, type FeedStatus } from './revocation-feed';
 import { RevocationReplica } from './revocation-replica';
-import {
-  TokenRuleViolation,
-  verifyWithRules,
-  type AccessTokenRules,
-  type KeyForKid,
-} from './verification-rules';
+import { TokenRuleViolation } from './verification-rules';
+import { VerifiedTokens } from './verified-tokens';
+import { AttestedTenantKeys } from './attested-keys';
+import { TenantIssuerTokens, type TokenVerification } from './tenant-issuer-tokens';
+import type { Principal } from './principal';
 
-/** RFC 9068 access-token claims as Tessera issues them. */
-export interface TesseraClaims {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  exp: number;
-  iat: number;
-  nbf?: number;
-  jti: string;
-  client_id: string;
-  org: string;
-  scope?: string;
-  role?: string;
-  act?: { sub: string; iss?: string };
-}
-
-export interface Principal {
-  claims: TesseraClaims;
-  scopes: ReadonlySet<string>;
-}
+export type { Principal, TesseraClaims } from './principal';
 
 export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; refusal: Refusal };
 
@@ -52,7 +29,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 export class ResourceServer {
   private constructor(
     private readonly identifier: string,
-    private readonly verify: (token: string) => Promise<TesseraClaims>,
+    private readonly tokens: TokenVerification,
     private readonly replica: RevocationReplica,
     private readonly feed: RevocationFeed,
   ) {}
@@ -92,55 +69,97 @@ export class ResourceServer {
       clientSecret: o.clientSecret,
       leewaySeconds,
       failClosedAfterSeconds: o.failClosedAfterSeconds ?? 60,
+      pollTimeoutSeconds: o.pollTimeoutSeconds ?? 30,
       keys,
       replica,
       logger,
       fetch: fetchImpl,
     });
-    const platform = cachedVerifier(
-      keys,
-      { issuer: o.issuer, audience: o.identifier, leewaySeconds },
-      o.verifyCacheSize ?? 10_000,
-    );
-    const verify = o.trustAnchor
-      ? tenantIssuerVerifier(
+    const rules = { issuer: o.issuer, audience: o.identifier, leewaySeconds };
+    const size = o.verifyCacheSize ?? 10_000;
+    const platform = new VerifiedTokens(keys, rules, size);
+    const tokens = o.trustAnchor
+      ? new TenantIssuerTokens(
           platform,
           new AttestedTenantKeys(o.issuer, o.trustAnchor, jwksOptions),
-          { issuer: o.issuer, audience: o.identifier, leewaySeconds },
-          o.verifyCacheSize ?? 10_000,
+          rules,
+          size,
         )
       : platform;
     feed.start();
-    return new ResourceServer(o.identifier, verify, replica, feed);
+    return new ResourceServer(o.identifier, tokens, replica, feed);
   }
 
   /** Checks an `Authorization` header value and the scopes a route needs (all of them). */
-  async authenticate(
+  authenticate(
     authorization: string | undefined,
     requiredScopes: readonly string[] = [],
   ): Promise<AuthOutcome> {
+    const known = this.authenticateKnown(authorization, requiredScopes);
+    return known ? Promise.resolve(known) : this.authenticateNew(authorization!, requiredScopes);
+  }
+
+  /**
+   * The same answer as `authenticate`, synchronously, whenever no signature check is needed
+   * (no or a malformed token, one verified before, the feed down); undefined otherwise. The
+   * adapters use it so that the common request (a token seen before) costs no promise.
+   */
+  authenticateKnown(
+    authorization: string | undefined,
+    requiredScopes: readonly string[] = [],
+  ): AuthOutcome | undefined {
     const realm = this.identifier;
     if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) {
       return { ok: false, refusal: missingToken(realm) };
     }
-    const m = BEARER.exec(authorization);
-    if (!m) return { ok: false, refusal: invalidToken(realm, 'the access token is malformed') };
-    let claims: TesseraClaims;
+    let principal: Principal | undefined;
     try {
-      claims = await this.verify(m[1]);
+      // A token remembered was well-formed when first seen: the pattern check waits for a miss.
+      principal = this.tokens.recall(spaceDelimited(authorization));
+      if (!principal) {
+        const m = BEARER.exec(authorization);
+        if (!m) return { ok: false, refusal: invalidToken(realm, 'the access token is malformed') };
+        principal = this.tokens.recall(m[1]!);
+      }
     } catch (e) {
-      const failure = e instanceof TokenRuleViolation ? e.failure : 'invalid';
-      return { ok: false, refusal: invalidToken(realm, describe(failure)) };
+      return this.invalid(e);
     }
+    return principal && this.admit(principal, requiredScopes);
+  }
+
+  private async authenticateNew(
+    authorization: string,
+    requiredScopes: readonly string[],
+  ): Promise<AuthOutcome> {
+    let principal: Principal;
+    try {
+      principal = await this.tokens.verify(BEARER.exec(authorization)![1]!);
+    } catch (e) {
+      return this.invalid(e);
+    }
+    return this.admit(principal, requiredScopes);
+  }
+
+  private invalid(e: unknown): AuthOutcome {
+    const failure = e instanceof TokenRuleViolation ? e.failure : 'invalid';
+    return { ok: false, refusal: invalidToken(this.identifier, describe(failure)) };
+  }
+
+  /** A verified token: the feed, the revocation replica, then the route's scopes. */
+  private admit(principal: Principal, requiredScopes: readonly string[]): AuthOutcome {
     if (!this.feed.allowsRequests()) return { ok: false, refusal: unavailable() };
-    if (this.replica.isRevoked(claims)) {
-      return { ok: false, refusal: invalidToken(realm, 'the access token has been revoked') };
+    if (this.replica.isRevoked(principal.claims)) {
+      return {
+        ok: false,
+        refusal: invalidToken(this.identifier, 'the access token has been revoked'),
+      };
     }
-    const scopes = new Set((claims.scope ?? '').split(' ').filter(Boolean));
-    if (!requiredScopes.every((s) => scopes.has(s))) {
-      return { ok: false, refusal: insufficientScope(realm, requiredScopes) };
+    for (const s of requiredScopes) {
+      if (!principal.scopes.has(s)) {
+        return { ok: false, refusal: insufficientScope(this.identifier, requiredScopes) };
+      }
     }
-    return { ok: true, principal: { claims, scopes } };
+    return { ok: true, principal };
   }
 
   /** Scope check for a principal an earlier step authenticated (passport routes). */
@@ -160,78 +179,18 @@ export class ResourceServer {
   }
 }
 
+/** What follows "Bearer" between spaces (only spaces, as BEARER allows); '' if not so delimited. */
+function spaceDelimited(h: string): string {
+  if (h.charCodeAt(6) !== 32) return '';
+  let i = 7;
+  let j = h.length;
+  while (h.charCodeAt(i) === 32) i++;
+  while (j > i && h.charCodeAt(j - 1) === 32) j--;
+  return h.slice(i, j);
+}
+
 function describe(failure: TokenRuleViolation['failure']): string {
   if (failure === 'malformed') return 'the access token is malformed';
   if (failure === 'expired') return 'the access token has expired';
   return 'the access token is invalid';
-}
-
-/**
- * With a trust anchor: the platform's own tokens as before; a tenant issuer's through that
- * tenant's attested keys, and only when the attestation names the token's tenant (`org`).
- */
-function tenantIssuerVerifier(
-  platform: (token: string) => Promise<TesseraClaims>,
-  tenants: AttestedTenantKeys,
-  rules: AccessTokenRules,
-  cacheSize: number,
-) {
-  const perIssuer = new LRUCache<string, (token: string) => Promise<TesseraClaims>>({ max: 1000 });
-  return async (token: string): Promise<TesseraClaims> => {
-    let iss: unknown;
-    let kid: unknown;
-    try {
-      iss = decodeJwt(token).iss;
-      kid = decodeProtectedHeader(token).kid;
-    } catch {
-      return platform(token); // its own rules say malformed
-    }
-    if (iss === rules.issuer) return platform(token);
-    if (!tenants.slugOf(iss) || typeof kid !== 'string') throw new TokenRuleViolation('invalid');
-    const keys = tenants.forIssuer(iss as string);
-    let verify = perIssuer.get(iss as string);
-    if (!verify) {
-      verify = cachedVerifier(keys, { ...rules, issuer: iss as string }, Math.ceil(cacheSize / 10));
-      perIssuer.set(iss as string, verify);
-    }
-    const claims = await verify(token);
-    if (keys.attested(kid)?.org !== claims.org) throw new TokenRuleViolation('invalid');
-    return claims;
-  };
-}
-
-/**
- * A signature check per request would cost more than most handlers: a token string that passed
- * the rules is remembered (bounded LRU) and, on a hit, only its exp and its key's presence in the
- * current JWKS are checked again. Revocation and scopes are checked on every request regardless.
- */
-function cachedVerifier(
-  keys: KeyForKid & { publishes(kid: string): boolean },
-  rules: AccessTokenRules,
-  size: number,
-) {
-  const cache =
-    size > 0
-      ? new LRUCache<string, { claims: TesseraClaims; kid: string }>({ max: size })
-      : undefined;
-  return async (token: string): Promise<TesseraClaims> => {
-    const hit = cache?.get(token);
-    if (hit) {
-      if (hit.claims.exp + rules.leewaySeconds <= Date.now() / 1000) {
-        cache!.delete(token);
-        throw new TokenRuleViolation('expired');
-      }
-      if (keys.publishes(hit.kid)) return hit.claims;
-      cache!.delete(token);
-    }
-    let kid = '';
-    const claims = (await verifyWithRules(
-      token,
-      keys,
-      rules,
-      (h) => (kid = String(h.kid)),
-    )) as unknown as TesseraClaims;
-    cache?.set(token, { claims, kid });
-    return claims;
-  };
 }

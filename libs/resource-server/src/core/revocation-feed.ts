@@ -25,6 +25,8 @@ export interface FeedOptions {
   clientSecret: string;
   leewaySeconds: number;
   failClosedAfterSeconds: number;
+  /** Must exceed the server's REVOCATION_FEED_MAX_WAIT (20 s by default, at most 25 s). */
+  pollTimeoutSeconds: number;
   keys: KeyForKid;
   replica: RevocationReplica;
   logger: Logger;
@@ -32,8 +34,6 @@ export interface FeedOptions {
 }
 
 const SET_TYP = 'secevent+jwt';
-/** Must exceed the server's REVOCATION_FEED_MAX_WAIT (20 s by default). */
-const POLL_TIMEOUT_MS = 30_000;
 const MAX_EVENTS = 100;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 15_000;
@@ -191,7 +191,10 @@ export class RevocationFeed {
         returnImmediately: !this.caughtUp,
         stream: this.stream,
       }),
-      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(POLL_TIMEOUT_MS)]),
+      signal: AbortSignal.any([
+        this.abort.signal,
+        AbortSignal.timeout(this.o.pollTimeoutSeconds * 1000),
+      ]),
     });
     const text = await res.text();
     if (res.status !== 200) throw new FeedError(`HTTP ${res.status} ${text.slice(0, 200)}`);

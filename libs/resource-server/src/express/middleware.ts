@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Refusal } from '../core/challenge';
-import type { Principal, ResourceServer } from '../core/resource-server';
+import type { AuthOutcome, Principal, ResourceServer } from '../core/resource-server';
 
 /** The request after the middleware: `req.tessera` holds the verified token. */
 export type TesseraRequest = IncomingMessage & { tessera?: Principal };
@@ -16,12 +16,19 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
 
 /** Express (or Connect) middleware: a valid, unrevoked token carrying every scope listed. */
 export function requireScopes(rs: ResourceServer, ...scopes: string[]) {
+  const answer = (req: TesseraRequest, res: ServerResponse, next: Next, outcome: AuthOutcome) => {
+    if (!outcome.ok) return sendRefusal(res, outcome.refusal);
+    req.tessera = outcome.principal;
+    next();
+  };
   return (req: TesseraRequest, res: ServerResponse, next: Next): void => {
-    rs.authenticate(req.headers.authorization, scopes).then((outcome) => {
-      if (!outcome.ok) return sendRefusal(res, outcome.refusal);
-      req.tessera = outcome.principal;
-      next();
-    }, next);
+    // A token seen before is answered at once; only a signature check waits.
+    const known = rs.authenticateKnown(req.headers.authorization, scopes);
+    if (known) return answer(req, res, next, known);
+    rs.authenticate(req.headers.authorization, scopes).then(
+      (outcome) => answer(req, res, next, outcome),
+      next,
+    );
   };
 }
 

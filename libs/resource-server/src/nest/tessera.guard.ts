@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Refusal } from '../core/challenge';
-import type { Principal, ResourceServer } from '../core/resource-server';
+import type { AuthOutcome, Principal, ResourceServer } from '../core/resource-server';
 import { RESOURCE_SERVER, SCOPES_KEY } from './tokens';
 
 interface Res {
@@ -33,19 +33,23 @@ export class TesseraGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+  canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     const http = ctx.switchToHttp();
     const req = http.getRequest<{
       headers: Record<string, string | undefined>;
       tessera?: Principal;
     }>();
-    const outcome = await this.rs.authenticate(
-      req.headers.authorization,
-      scopesOf(this.reflector, ctx),
-    );
-    if (!outcome.ok) refuse(http.getResponse<Res>(), outcome.refusal);
-    req.tessera = outcome.principal;
-    return true;
+    const settle = (outcome: AuthOutcome): boolean => {
+      if (!outcome.ok) refuse(http.getResponse<Res>(), outcome.refusal);
+      req.tessera = outcome.principal;
+      return true;
+    };
+    const scopes = scopesOf(this.reflector, ctx);
+    // A token seen before is settled at once; only a signature check waits.
+    const known = this.rs.authenticateKnown(req.headers.authorization, scopes);
+    return known
+      ? settle(known)
+      : this.rs.authenticate(req.headers.authorization, scopes).then(settle);
   }
 }
 

@@ -19,6 +19,12 @@ export interface TesseraStrategyOptions {
   server: ResourceServer;
   /** Turns the 503 of a feed that is down into the error the app's framework renders. */
   toError?: (refusal: Refusal) => unknown;
+  /**
+   * Turns a 401 into an error too, instead of a passport challenge (`fail`): a framework that
+   * renders a failed challenge itself (@nestjs/passport: `{"statusCode":401,"message":
+   * "Unauthorized"}`) would drop the RFC 6750 body. The challenge headers are set either way.
+   */
+  toChallengeError?: (refusal: Refusal) => unknown;
 }
 
 /**
@@ -55,6 +61,8 @@ export class TesseraStrategy extends passport.Strategy {
         }
         // With a callback (as @nestjs/passport uses) passport does not set the challenge itself.
         for (const [k, v] of Object.entries(refusal.headers)) req.res?.setHeader(k, v);
+        const asError = this.opts.toChallengeError?.(refusal);
+        if (asError !== undefined) return this.error(asError as Error);
         this.fail(refusal.headers['WWW-Authenticate'], refusal.status);
       },
       (e: unknown) => this.error(e as Error),
