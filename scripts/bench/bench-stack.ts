@@ -1,5 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,7 +185,10 @@ const KEEP_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE'];
 
 /**
  * The built server as a child process. BENCH_PROFILE=<dir> adds --cpu-prof (written when the
- * server exits on SIGTERM). Its output is kept, not printed, unless it fails.
+ * server exits on SIGTERM). Its output goes to a file, as a container runtime's log driver
+ * would take it, not printed unless it fails: a pipe read by this process (which also runs the
+ * load generator) fills at LOG_LEVEL=info, and the server's synchronous log writes then wait
+ * for the bench, not for the server's own work (docs/performance.md).
  */
 export async function startServer(
   stack: Stack,
@@ -196,19 +208,16 @@ export async function startServer(
   const inherited = Object.fromEntries(
     KEEP_ENV.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
   );
+  const logFile = path.join(stack.dir, `server-${name}.log`);
+  const fd = openSync(logFile, 'a', 0o600);
   const child = spawn(process.execPath, [...args, main], {
     cwd: root,
     env: { ...inherited, ...env, DATA_DIR: dataDir, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
+  closeSync(fd);
   stack.track(child);
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(chunk.toString());
-    if (output.length > 200) output.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  const tail = () => readFileSync(logFile, 'utf8').split('\n').slice(-200).join('\n');
   const url = `http://127.0.0.1:${port}`;
   const stop = () => stopChild(child, 'SIGTERM');
   stack.onStop(stop);
@@ -216,16 +225,15 @@ export async function startServer(
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null)
-      throw new Error(`server ${name} exited (${child.exitCode}):\n${output.join('')}`);
+      throw new Error(`server ${name} exited (${child.exitCode}):\n${tail()}`);
     const ok = await fetch(`${url}/health/ready`)
       .then((r) => r.status === 200)
       .catch(() => false);
     if (ok) break;
-    if (Date.now() > deadline)
-      throw new Error(`server ${name} not ready after 60s:\n${output.join('')}`);
+    if (Date.now() > deadline) throw new Error(`server ${name} not ready after 60s:\n${tail()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { name, url, child, stop, output: () => output.join('') };
+  return { name, url, child, stop, output: tail };
 }
 
 /** `git rev-parse --short HEAD`, for the results file. */

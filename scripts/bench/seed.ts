@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { withTokenServices } from '../../apps/cli/src/db/token-services';
+import { withTokenServices } from '../../apps/cli/src/wiring/token-services';
 import type { Services } from './bench-stack';
 import { ISSUER } from './bench-stack';
 

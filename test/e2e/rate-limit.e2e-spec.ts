@@ -213,6 +213,70 @@ describe('rate limits', () => {
     expect((await viaForm(await seedClient(app))).status).toBe(200);
   });
 
+  it('failed client credentials: the rate limiter’s shared check answers exactly as without limits (401 invalid_client, WWW-Authenticate)', async () => {
+    const limited = await start({ RATE_LIMIT_ANONYMOUS: '1000' });
+    const open = await startTestApp(db, { RATE_LIMIT_ENABLED: 'false' });
+    apps.push(open);
+    const a = await seedClient(limited);
+    const unknown = 'cli_00000000000000000000000000';
+    type Case = { path: string; headers: Record<string, string>; body: string };
+    const cases: Case[] = [
+      ['wrong-secret', a.clientId],
+      ['any', unknown],
+    ].flatMap(([secret, clientId]): Case[] => [
+      {
+        path: '/oauth/token',
+        headers: { Authorization: basic({ clientId: clientId!, secret: secret! }) },
+        body: 'grant_type=client_credentials',
+      },
+      {
+        path: '/oauth/introspect',
+        headers: {},
+        body: new URLSearchParams({
+          token: 'x',
+          client_id: clientId!,
+          client_secret: secret!,
+        }).toString(),
+      },
+    ]);
+    cases.push(
+      { path: '/oauth/token', headers: { Authorization: 'Basic %%%' }, body: 'grant_type=x' },
+      {
+        path: '/oauth/token',
+        headers: { Authorization: 'Bearer abc' },
+        body: 'grant_type=client_credentials',
+      },
+      {
+        path: '/oauth/token',
+        headers: { Authorization: basic(a) },
+        body: `grant_type=client_credentials&client_id=${a.clientId}&client_secret=${a.secret}`,
+      },
+      { path: '/oauth/revoke', headers: {}, body: `token=x&client_id=${a.clientId}` },
+    );
+    const answer = async (url: string, c: (typeof cases)[number]) => {
+      const r = await send(`${url}${c.path}`, {
+        from: freshAddress(),
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...c.headers },
+        body: c.body,
+      });
+      const { 'www-authenticate': challenge, 'cache-control': cache } = r.headers;
+      return { status: r.status, body: JSON.parse(r.body) as unknown, challenge, cache };
+    };
+    for (const c of cases) {
+      const expected = await answer(open.url, c);
+      expect(expected.status).toBeGreaterThanOrEqual(400);
+      expect(expected.status).toBeLessThan(500);
+      expect(await answer(limited.url, c)).toEqual(expected);
+    }
+    expect(await answer(limited.url, cases[0]!)).toEqual({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'client authentication failed' },
+      challenge: 'Basic realm="tessera", charset="UTF-8"',
+      cache: 'no-store',
+    });
+  });
+
   it('POST /oauth/introspect › an authenticated client is counted per client, not per address', async () => {
     const app = await start({ RATE_LIMIT_ANONYMOUS: '5', RATE_LIMIT_AUTHENTICATED: '12' });
     const from = freshAddress();

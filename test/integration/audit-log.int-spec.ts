@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { Tenant } from '@tessera/domain/tenant/tenant';
 import { TypeOrmAuditLog } from '@tessera/infrastructure/audit/typeorm-audit-log.adapter';
 import { TypeOrmAuditTrail } from '@tessera/infrastructure/audit/typeorm-audit-trail';
-import { RequestContext } from '@tessera/infrastructure/logging/request-context';
+import { RequestContext } from '@tessera/infrastructure/http/request-context';
 import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TypeOrmTenantDirectory } from '@tessera/infrastructure/postgres/repositories/typeorm-tenant-directory.adapter';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';

@@ -1,6 +1,6 @@
 import Redis, { type RedisOptions } from 'ioredis';
-import { MemoryRefreshStore } from '@tessera/infrastructure/memory/memory-refresh-store.adapter';
-import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
+import { MemoryRefreshStore } from '@tessera/infrastructure/refresh/memory-refresh-store.adapter';
+import { RedisRefreshStore } from '@tessera/infrastructure/refresh/redis-refresh-store.adapter';
 import { startRedisServer } from '@tessera/testing/redis-server';
 import { hashOf, record, refreshStoreContract } from './refresh-store.contract';
 

@@ -11,6 +11,8 @@ import { AuditModule } from '@tessera/infrastructure/audit/audit.module';
 import { LoggingModule } from '@tessera/infrastructure/logging/logging.module';
 import { MetricsModule } from '@tessera/infrastructure/metrics/metrics.module';
 import { ThrottlingModule } from '@tessera/infrastructure/throttling/throttling.module';
+import { RequestPrincipalsModule } from '@tessera/infrastructure/http/request-principals.module';
+import { ApiModule } from './api/api.module';
 import { SessionModule } from './session/session.module';
 import { DenylistModule } from '@tessera/infrastructure/denylist/denylist.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -39,7 +41,9 @@ export interface AuthAppOptions {
     RedisModule,
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
     DenylistModule,
+    RequestPrincipalsModule,
     SessionModule,
+    ApiModule,
     OAuthModule,
     MetricsModule,
     ThrottlingModule,

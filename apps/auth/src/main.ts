@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from '@tessera/config';
 import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
 import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
 import { usesDatabaseKeys } from '@tessera/infrastructure/crypto/database-key-ring';
+import { devKeyWarning, fileKeySource } from '@tessera/infrastructure/crypto/open-key-ring';
 import { createAuthApp } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -11,13 +12,10 @@ async function main(): Promise<void> {
   // fault still surfaces here as one KeyConfigError line.
   const { ring: keyRing, generatedDevKey } = usesDatabaseKeys(cfg)
     ? { ring: undefined, generatedDevKey: undefined }
-    : await loadKeyRing({ ...cfg.keys, production: cfg.production, dataDir: cfg.dataDir });
+    : await loadKeyRing(fileKeySource(cfg));
   const app = await createAuthApp(cfg, { keyRing });
-  if (generatedDevKey) {
-    new Logger('Keys').warn(
-      `DEVELOPMENT SIGNING KEY generated at ${generatedDevKey} (kid ${keyRing!.kid}). Never use it in production: set SIGNING_KEYS_DIR to keys from \`npm run -s cli -- keys generate\`.`,
-    );
-  }
+  const warning = keyRing && devKeyWarning({ ring: keyRing, generatedDevKey });
+  if (warning) new Logger('Keys').warn(warning);
   await app.listen(cfg.http.port, cfg.http.host);
   new Logger('Tessera').log(
     `listening on http://${cfg.http.host}:${cfg.http.port} as issuer ${cfg.issuer}`,

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditEvent, AuditLog } from '@tessera/application/ports/audit-log.port';
 import { newId } from '@tessera/domain/shared/ids';
-import { RequestContext } from '../logging/request-context';
+import { RequestContext } from '../http/request-context';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 
 /** A belt for the port's rule: a detail that looks like a credential is dropped, not stored. */

@@ -10,11 +10,11 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { Metrics } from '@tessera/application/ports/metrics.port';
-import { loadKeyRing } from './key-loader';
 import { tenantKeyOptions } from './tenant-keys';
 import type { KeyRing } from './key-ring';
 import { JoseTokenVerifier } from './jose-token-verifier';
 import { DatabaseKeyRing, databaseKeyOptions, usesDatabaseKeys } from './database-key-ring';
+import { openKeyRing } from './open-key-ring';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 import { TenantKeys } from './tenant-keys';
 import { TenantTokenVerifier } from './tenant-token-verifier';
@@ -68,33 +68,13 @@ const verifier = (
         ds?: DataSource,
       ): Promise<KeyRing> => {
         if (preloaded) return preloaded;
-        if (usesDatabaseKeys(cfg) && ds) {
-          // Keys in signing_keys (docs/keys.md): read after migrations, reloaded periodically.
-          const log = new Logger('Keys');
-          const ring = await DatabaseKeyRing.open(ds, databaseKeyOptions(cfg, log));
-          log.log(
-            `signing with kid ${ring.kid} (${ring.alg}) from the database; ${ring.list().length} key(s) published`,
-          );
-          return ring.start();
-        }
-        const { ring, generatedDevKey } = await loadKeyRing({
-          dir: cfg.keys.dir,
-          primary: cfg.keys.primary,
-          production: cfg.production,
-          dataDir: cfg.dataDir,
-          devAlg: cfg.keys.devAlg,
-        });
         const log = new Logger('Keys');
-        if (generatedDevKey) {
-          log.warn(
-            `DEVELOPMENT SIGNING KEY generated at ${generatedDevKey} (kid ${ring.kid}). ` +
-              'Never use it in production: set SIGNING_KEYS_DIR to keys from `npm run -s cli -- keys generate`.',
-          );
-        }
-        log.log(
-          `signing with kid ${ring.kid} (${ring.alg}); ${ring.list().length} key(s) published`,
-        );
-        return ring;
+        const ring = await openKeyRing(cfg, ds, {
+          log: (m) => log.log(m),
+          warn: (m) => log.warn(m),
+        });
+        // Keys in signing_keys (docs/keys.md) are reloaded periodically.
+        return ring instanceof DatabaseKeyRing ? ring.start() : ring;
       },
     },
     {

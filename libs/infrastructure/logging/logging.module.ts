@@ -8,33 +8,24 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
-import { LOG_SERIALIZERS, REDACT_PATHS, REDACTED } from './redaction';
+import { LOG_REDACTION, LOG_SERIALIZERS } from './redaction';
 import { assignRequestId } from './request-id';
-import { RequestContext } from './request-context';
+import { RequestContext, type TesseraRequest } from '../http/request-context';
 
 export interface LoggingOptions {
   /** Where JSON lines go (stdout by default); tests pass a stream to read what was logged. */
   destination?: DestinationStream;
 }
 
-/** What the edge learnt about a request (OAuth endpoints, session or bearer guards). */
-interface TesseraRequest {
-  tessera?: {
-    tenantId?: string;
-    clientId?: string;
-    principal?: {
-      session?: { tenantId?: string };
-      claims?: { org?: string; client_id?: string };
-    };
-  };
-}
-
+/** Tenant and client once the edge resolved them (OAuth client, session or bearer token). */
 function who(req: TesseraRequest): { tenant?: string; client?: string } {
   const t = req.tessera;
   if (!t) return {};
   const p = t.principal;
-  const tenant = t.tenantId ?? p?.session?.tenantId ?? p?.claims?.org;
-  const client = t.clientId ?? p?.claims?.client_id;
+  const tenant =
+    t.tenantId ??
+    (p?.kind === 'session' ? p.session.tenantId : p?.kind === 'bearer' ? p.claims.org : undefined);
+  const client = t.clientId ?? (p?.kind === 'bearer' ? p.claims.client_id : undefined);
   return {
     ...(typeof tenant === 'string' ? { tenant } : {}),
     ...(typeof client === 'string' ? { client } : {}),
@@ -50,9 +41,15 @@ function pinoHttpOptions(cfg: AppConfig, pretty = false): Options {
   return {
     level: cfg.logLevel,
     genReqId: (req, res) => assignRequestId(req, res),
-    customProps: (req) => who(req as TesseraRequest),
+    // Tenant and client go on the completed line itself: customProps would build two more
+    // child loggers per request (at the start, when nothing is known yet, and at the end).
+    customSuccessObject: (req, _res, line: object) => ({ ...who(req as TesseraRequest), ...line }),
+    customErrorObject: (req, _res, _err, line: object) => ({
+      ...who(req as TesseraRequest),
+      ...line,
+    }),
     serializers: LOG_SERIALIZERS,
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    ...LOG_REDACTION,
     // 4xx are the protocol working (bad grants, expired tokens): info, not warnings.
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     ...(pretty

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import pinoHttp from 'pino-http';
-import { LOG_SERIALIZERS, REDACT_PATHS, redactUrl } from './redaction';
+import { LOG_REDACTION, LOG_SERIALIZERS, redactSecrets, redactUrl } from './redaction';
 
 function capture() {
   const lines: string[] = [];
@@ -18,10 +18,7 @@ describe('log redaction', () => {
   it('a logged error never carries the arguments of the command or query that failed', () => {
     const { sink, text } = capture();
     // The app's logger is pino-http's, which wraps the serializers it is given.
-    const log = pinoHttp(
-      { serializers: LOG_SERIALIZERS, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-      sink,
-    ).logger;
+    const log = pinoHttp({ serializers: LOG_SERIALIZERS, ...LOG_REDACTION }, sink).logger;
     // ioredis puts the failed command on its errors (a session write carries the ID token),
     // TypeORM the query parameters.
     const redisErr = Object.assign(
@@ -50,7 +47,7 @@ describe('log redaction', () => {
     expect(out).toContain('"type":"Error"');
   });
 
-  it('redact paths hide secret fields at any of the first levels of a logged object', () => {
+  it('secret fields are hidden at any of the first four levels of a logged object, and in a child’s bindings', () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -58,18 +55,31 @@ describe('log redaction', () => {
         cb();
       },
     });
-    const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-    log.info(
-      {
-        token: 'v1',
-        body: { client_secret: 'v2', nested: { refresh_token: 'v3', subject_token: 'v4' } },
-        headers: { 'set-cookie': 'v5', authorization: 'v6', cookie: 'v7' },
-      },
-      'hi',
-    );
+    const log = pino({ serializers: LOG_SERIALIZERS, ...LOG_REDACTION }, sink);
+    const logged = {
+      token: 'v1',
+      body: { client_secret: 'v2', nested: { refresh_token: 'v3', subject_token: 'v4' } },
+      headers: { 'set-cookie': 'v5', authorization: 'v6', cookie: 'v7' },
+      list: [{ password: 'v8' }],
+      err: Object.assign(new Error('boom'), { config: { headers: { authorization: 'v9' } } }),
+      keep: { a: { b: { c: { d: 'deep-kept' } } } },
+    };
+    log.info(logged, 'hi');
+    log.child({ access_token: 'v10', authorization: 'v11' }).warn('child');
     const out = lines.join('');
-    for (const v of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']) expect(out).not.toContain(`"${v}"`);
+    for (let i = 1; i <= 11; i++) expect(out).not.toContain(`"v${i}"`);
     expect(out).toContain('[redacted]');
+    expect(out).toContain('deep-kept');
+    expect(out).toContain('boom');
+    expect(out).toContain('"type":"Error"');
+    // The caller's object is copied, never changed.
+    expect(logged.body.nested.refresh_token).toBe('v3');
+    expect(logged.list[0]!.password).toBe('v8');
+  });
+
+  it('an object with no secret is passed through as it is (no copy)', () => {
+    const obj = { res: { statusCode: 200 }, responseTime: 3, tenant: 't', client: 'c' };
+    expect(redactSecrets(obj)).toBe(obj);
   });
 
   it('query values of secret-looking parameters are replaced, others kept', () => {

@@ -13,13 +13,9 @@ import { DI } from '@tessera/application/di-tokens';
 import type { Metrics } from '@tessera/application/ports/metrics.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
-import { RequestPrincipals } from './request-principal';
+import { requestContext } from '../http/request-context';
+import { RequestPrincipals } from '../http/request-principals';
 import { counterKey, ipKey } from './rate-limit-keys';
-
-const precounted = new WeakSet<Request>();
-
-/** Already counted against its address before its client lookup (the anonymous limit skips it). */
-export const countedBeforeLookup = (req: Request) => precounted.has(req);
 
 export type LimitScope = 'anonymous' | 'authenticated' | 'token' | 'session';
 
@@ -48,8 +44,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   override async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (!this.cfg.rateLimit.enabled || (await this.shouldSkip(ctx))) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
-    if (this.principals.costsClientLookup(req)) await this.countAddress(ctx, req);
-    await this.principals.resolve(req);
+    await this.principals.resolve(req, () => this.countAddress(ctx, req));
     return super.canActivate(ctx);
   }
 
@@ -64,7 +59,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const tracker = ipKey(req);
     const key = counterKey('anonymous', tracker);
     const hit = await this.storageService.increment(key, ttl, rl.anonymous, ttl, 'anonymous');
-    precounted.add(req);
+    requestContext(req).countedBeforeLookup = true;
     if (hit.isBlocked) {
       await this.throwThrottlingException(ctx, { ...hit, limit: rl.anonymous, ttl, key, tracker });
     }

@@ -12,9 +12,9 @@ import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import { FailOpenStorage } from './fail-open-storage';
-import { countedBeforeLookup, RateLimitGuard } from './rate-limit.guard';
+import { RateLimitGuard } from './rate-limit.guard';
 import { counterKey, ipKey, matchedRoute } from './rate-limit-keys';
-import { principalOf, RequestPrincipals } from './request-principal';
+import { requestContext } from '../http/request-context';
 
 const req = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<Request>();
 const isRoute = (method: string, route: string) => (ctx: ExecutionContext) => {
@@ -25,8 +25,17 @@ const isTokenRequest = isRoute('POST', '/oauth/token');
 const mintsFromSession = [isRoute('POST', '/api/v1/tokens'), isRoute('POST', '/account/tokens')];
 /** The API and the account page's form both mint from a session: one count covers both. */
 const isSessionMint = (ctx: ExecutionContext) => mintsFromSession.some((m) => m(ctx));
-const principal = (ctx: ExecutionContext) => principalOf(req(ctx));
-const principalKey = (r: unknown) => principalOf(r as Request)!.key;
+const principal = (ctx: ExecutionContext) => requestContext(req(ctx)).principal ?? null;
+const countedBeforeLookup = (r: Request) => requestContext(r).countedBeforeLookup === true;
+
+/** The counter a verified principal is counted under. */
+function principalKey(r: unknown): string {
+  const p = requestContext(r as Request).principal!;
+  if (p.kind === 'client') return `client:${p.client.id}`;
+  if (p.kind === 'bearer') return `token:${p.claims.client_id}:${p.claims.sub}`;
+  if (p.kind === 'issuer') return `issuer:${p.issuer}`;
+  return `session:${p.session.idHash}`;
+}
 
 /**
  * Counted in Redis when there is one (every node shares the count), in memory otherwise.
@@ -90,6 +99,6 @@ function throttlerOptions(cfg: AppConfig, redis: Redis | null): ThrottlerModuleO
       useFactory: throttlerOptions,
     }),
   ],
-  providers: [RequestPrincipals, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class ThrottlingModule {}

@@ -42,6 +42,8 @@ import type { TenantKeys } from '../crypto/tenant-keys';
 import type { RefreshLedger } from '@tessera/application/tokens/refresh-ledger.port';
 import type { MembershipReader } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 
+import { issuerSettings, tokenSettings } from './token-composition';
+
 const SETTINGS = Symbol('TokenSettings');
 const LEDGER = Symbol('RefreshLedger');
 
@@ -53,26 +55,13 @@ const LEDGER = Symbol('RefreshLedger');
     {
       provide: SETTINGS,
       inject: [APP_CONFIG],
-      useFactory: (cfg: AppConfig): TokenSettings => ({
-        refreshTtl: cfg.tokens.refreshTtl,
-        refreshGrace: cfg.tokens.refreshGrace,
-        refreshFamilyLifetime: cfg.tokens.refreshFamilyLifetime,
-      }),
+      useFactory: tokenSettings,
     },
     {
       provide: DI.TokenIssuer,
       inject: [DI.TokenSigner, DI.Clock, APP_CONFIG, DI.TenantKeys],
       useFactory: (signer: TokenSigner, clock: Clock, cfg: AppConfig, tenants: TenantKeys | null) =>
-        new TokenIssuer(
-          signer,
-          clock,
-          {
-            issuer: cfg.issuer,
-            audience: cfg.tokens.audience,
-            accessTtl: cfg.tokens.accessTtl,
-          },
-          tenants?.signers(),
-        ),
+        new TokenIssuer(signer, clock, issuerSettings(cfg), tenants?.signers()),
     },
     {
       provide: DI.Clients,

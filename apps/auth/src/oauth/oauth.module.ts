@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RefreshStoreModule } from '@tessera/infrastructure/redis/refresh-store.module';
+import { RefreshStoreModule } from '@tessera/infrastructure/refresh/refresh-store.module';
 import { TokensModule } from '@tessera/infrastructure/tokens/tokens.module';
 import { FederationModule } from '@tessera/infrastructure/federation/federation.module';
 import { IntrospectController } from './introspect.controller';

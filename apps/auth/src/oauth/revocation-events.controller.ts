@@ -1,13 +1,13 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DI } from '@tessera/application/di-tokens';
-import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import { RequestPrincipals } from '@tessera/infrastructure/http/request-principals';
 import {
   parsePollRequest,
   PollRequestError,
   type PollRevocationEvents,
 } from '@tessera/application/revocation-feed/poll-revocation-events.use-case';
-import { presentedCredentials, tagRequest, type Form } from './oauth-request';
+import { bodyCredentials } from '@tessera/infrastructure/http/credentials';
 
 /**
  * POST /oauth/revocation-events (RFC 8936 poll delivery, FEED-CONTRACT.md): a resource server
@@ -17,7 +17,7 @@ import { presentedCredentials, tagRequest, type Form } from './oauth-request';
 @Controller('oauth')
 export class RevocationEventsController {
   constructor(
-    @Inject(DI.AuthenticateClient) private readonly authenticate: AuthenticateClient,
+    private readonly principals: RequestPrincipals,
     @Inject(DI.RevocationFeed) private readonly feed: PollRevocationEvents,
   ) {}
 
@@ -25,10 +25,7 @@ export class RevocationEventsController {
   @HttpCode(200)
   async poll(@Req() req: Request, @Res() res: Response): Promise<void> {
     const body: unknown = req.body;
-    const client = await this.authenticate.execute(
-      presentedCredentials(req, postCredentials(body)),
-    );
-    tagRequest(req, client.tenantId, client.id);
+    const client = await this.principals.client(req, bodyCredentials(body));
     if (!req.is('application/json')) {
       throw new PollRequestError('the request body must be application/json');
     }
@@ -42,13 +39,4 @@ export class RevocationEventsController {
     res.setHeader('Pragma', 'no-cache');
     res.json(out);
   }
-}
-
-/** client_secret_post in a JSON body: the two members, when they are strings. */
-function postCredentials(body: unknown): Form {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const form: Form = {};
-  if (typeof b.client_id === 'string' && b.client_id) form.client_id = b.client_id;
-  if (typeof b.client_secret === 'string' && b.client_secret) form.client_secret = b.client_secret;
-  return form;
 }

@@ -2,9 +2,9 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
-import type { AuthenticateClient } from '@tessera/application/authenticate-client/authenticate-client.use-case';
+import { RequestPrincipals } from '@tessera/infrastructure/http/request-principals';
 import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
-import { authenticatedClient, oauthForm } from './oauth-request';
+import { oauthForm } from '@tessera/infrastructure/http/credentials';
 
 const HINTS = ['access_token', 'refresh_token'];
 
@@ -12,7 +12,7 @@ const HINTS = ['access_token', 'refresh_token'];
 @Controller('oauth')
 export class RevokeController {
   constructor(
-    @Inject(DI.AuthenticateClient) private readonly authenticate: AuthenticateClient,
+    private readonly principals: RequestPrincipals,
     @Inject(DI.RevokeToken) private readonly revoke: RevokeTokenUseCase,
   ) {}
 
@@ -20,7 +20,7 @@ export class RevokeController {
   @HttpCode(200)
   async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
     const form = oauthForm(req);
-    const client = await authenticatedClient(req, form, this.authenticate);
+    const client = await this.principals.client(req, form);
     if (!form.token) throw new DomainError('invalid_request', 'token is required');
     // RFC 7009 §2.2: an invalid hint value is ignored and does not change the response.
     const hint = HINTS.includes(form.token_type_hint ?? '') ? form.token_type_hint : undefined;

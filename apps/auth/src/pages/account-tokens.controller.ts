@@ -6,7 +6,7 @@ import { ROLE_SCOPES } from '@tessera/application/session/role-scopes';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import { DomainError, isDomainError } from '@tessera/domain/shared/domain-error';
 import { SessionAuth } from '../session/session-auth';
-import { context } from '../session/request-context';
+import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { accountPage } from './account.page';
 import { PageErrorFilter } from './page-error.filter';
 import { idpOrigin } from './pages.controller';
@@ -33,7 +33,7 @@ export class AccountTokensController {
   @Post()
   async create(@Req() req: Request, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const session = await this.session(req);
-    context(req).principal = { kind: 'session', session };
+    requestContext(req).principal = { kind: 'session', session };
     const owner = { tenantId: session.tenantId, userId: session.userId, role: session.role };
     const view = { session, allowedScopes: ROLE_SCOPES[session.role] };
     setPageHeaders(res, idpOrigin(this.cfg));

@@ -6,7 +6,7 @@ import type { CompleteLoginUseCase } from '@tessera/application/sign-in/complete
 import type { SessionStore } from '@tessera/application/session/session-store.port';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { setPageHeaders } from '../pages/page-headers';
-import { context } from './request-context';
+import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { SessionAuth } from './session-auth';
 
 @Controller('auth')
@@ -36,7 +36,7 @@ export class CallbackController {
     const previous = c.read(req, c.session);
     if (previous) await this.store.destroy(previous).catch(() => undefined);
     c.set(res, c.session, result.sessionId, this.cfg.session.absoluteTtl);
-    context(req).sessionId = result.idHash;
+    requestContext(req).sessionId = result.idHash;
     setPageHeaders(res);
     res.redirect(303, result.returnTo);
   }

@@ -4,11 +4,10 @@ import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { ActiveSession } from '@tessera/application/session/session';
-import type { SessionStore } from '@tessera/application/session/session-store.port';
 import type { TenantStatusReader } from '@tessera/application/tokens/tenant-status.port';
 import { tenantDisabled } from '@tessera/domain/tenant/tenant.errors';
 import { DomainError } from '@tessera/domain/shared/domain-error';
-import { context } from './request-context';
+import { RequestPrincipals } from '@tessera/infrastructure/http/request-principals';
 import { SessionCookies } from './session-cookies';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -23,7 +22,7 @@ export class SessionAuth {
 
   constructor(
     @Inject(APP_CONFIG) cfg: AppConfig,
-    @Inject(DI.SessionStore) private readonly store: SessionStore,
+    private readonly principals: RequestPrincipals,
     @Optional() @Inject(DI.TenantStatus) private readonly tenants?: TenantStatusReader,
   ) {
     this.cookies = new SessionCookies(cfg);
@@ -38,16 +37,8 @@ export class SessionAuth {
     req: Request,
     opts: { allowDisabledTenant?: boolean } = {},
   ): Promise<ActiveSession | null> {
-    const ctx = context(req);
-    let session = ctx.principal?.kind === 'session' ? ctx.principal.session : null;
-    if (!session) {
-      const id = this.cookies.read(req, this.cookies.session);
-      if (!id) return null;
-      session = await this.store.get(id);
-      if (!session) return null;
-      ctx.principal = { kind: 'session', session };
-      ctx.sessionId = session.idHash;
-    }
+    const session = await this.principals.session(req);
+    if (!session) return null;
     if (!opts.allowDisabledTenant && this.tenants) {
       if ((await this.tenants.status(session.tenantId)) !== 'active') throw tenantDisabled();
     }

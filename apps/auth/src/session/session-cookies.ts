@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { parseCookie } from 'cookie';
 import type { AppConfig } from '@tessera/config';
+import { readCookie } from '@tessera/infrastructure/http/credentials';
 import { sessionCookieNames } from '@tessera/infrastructure/session/session-cookie-names';
 
 /**
@@ -21,13 +21,7 @@ export class SessionCookies {
   }
 
   read(req: Request, name: string): string | undefined {
-    const header = req.headers.cookie;
-    if (!header || header.length > 8192) return undefined;
-    try {
-      return parseCookie(header)[name];
-    } catch {
-      return undefined;
-    }
+    return readCookie(req, name);
   }
 
   set(res: Response, name: string, value: string, maxAgeSeconds: number): void {

@@ -28,13 +28,8 @@ import { BackchannelLogoutController } from './backchannel-logout.controller';
 import { CallbackController } from './callback.controller';
 import { LoginController } from './login.controller';
 import { LogoutController } from './logout.controller';
-import { MeController } from './me.controller';
 import { SessionAuth } from './session-auth';
-import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { unavailableSessionTokens } from './session-tokens.provider';
-import { TokensCreateController } from './tokens-create.controller';
-import { TokensListController } from './tokens-list.controller';
-import { TokensRevokeController } from './tokens-revoke.controller';
 
 const optional = (token: symbol) => ({ token, optional: true });
 
@@ -58,16 +53,11 @@ function orUnavailable<T>(dep: T | undefined, what: string): T {
     CallbackController,
     LogoutController,
     BackchannelLogoutController,
-    MeController,
-    TokensCreateController,
-    TokensListController,
-    TokensRevokeController,
     PagesController,
     AccountTokensController,
   ],
   providers: [
     SessionAuth,
-    SessionOrBearerGuard,
     {
       provide: DI.StartLogin,
       inject: [DI.IdentityProvider, DI.SessionStore, optional(DI.Tenants)],
@@ -137,5 +127,6 @@ function orUnavailable<T>(dep: T | undefined, what: string): T {
           : unavailableSessionTokens,
     },
   ],
+  exports: [SessionAuth, DI.SessionTokens],
 })
 export class SessionModule {}

@@ -1,7 +1,7 @@
 import { Option, SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
 import { TypeOrmAuditTrail } from '@tessera/infrastructure/audit/typeorm-audit-trail';
-import { withCliDatabase } from '../db/cli-database';
+import { withCliDatabase } from '../wiring/cli-database';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { CliError, emit } from '../output';
 

@@ -1,7 +1,7 @@
 import { SubCommand } from 'nest-commander';
 import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../db/token-services';
-import { tenantBySlug } from '../db/tenant-flag';
+import { withTokenServices } from '../wiring/token-services';
+import { tenantBySlug } from '../wiring/tenant-flag';
 import { emit } from '../output';
 
 @SubCommand({

@@ -1,6 +1,6 @@
 import { Command, SubCommand } from 'nest-commander';
 import { CommandGroup, JsonCommand } from '../options';
-import { withTokenServices } from '../db/token-services';
+import { withTokenServices } from '../wiring/token-services';
 import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
 import { emit } from '../output';
 

@@ -1,9 +1,9 @@
 import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
 import type { TrustedIssuer } from '@tessera/domain/federation/trusted-issuer';
 import { TypeOrmTrustedIssuerRepository } from '@tessera/infrastructure/federation/typeorm-trusted-issuer-repository.adapter';
-import { cliAuditLog } from '../db/cli-audit';
-import { withCliDatabase } from '../db/cli-database';
-import { tenantBySlug } from '../db/tenant-flag';
+import { cliAuditLog } from '../wiring/cli-audit';
+import { withCliDatabase } from '../wiring/cli-database';
+import { tenantBySlug } from '../wiring/tenant-flag';
 
 /** One command's database, the tenant named by --tenant, and the trusted-issuer use case. */
 export function withTrustedIssuers<T>(

@@ -4,8 +4,8 @@ import {
   type DatabaseKeyOptions,
 } from '@tessera/infrastructure/crypto/database-key-ring';
 import { loadConfig } from '@tessera/config';
-import { withCliDatabase, type CliDatabase } from '../db/cli-database';
-import { cliAuditLog } from '../db/cli-audit';
+import { withCliDatabase, type CliDatabase } from '../wiring/cli-database';
+import { cliAuditLog } from '../wiring/cli-audit';
 import { CliError } from '../output';
 
 const stderrLog = {

@@ -1,7 +1,7 @@
 import { SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
 import { TrustAnchor } from '@tessera/infrastructure/crypto/trust-anchor';
-import { withCliDatabase } from '../db/cli-database';
+import { withCliDatabase } from '../wiring/cli-database';
 import { CliError, emit } from '../output';
 
 @SubCommand({

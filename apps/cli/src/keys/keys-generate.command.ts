@@ -2,9 +2,10 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
-import { SIGNING_ALGS, type SigningAlg } from '@tessera/domain/token/token-signer.port';
+import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { DEFAULT_RSA_BITS, generateSigningKey } from '@tessera/infrastructure/crypto/key-generator';
-import { CliError, emit } from '../output';
+import { emit } from '../output';
+import { parseRsaBits, parseSigningAlg } from './key-options';
 
 interface Flags {
   alg: SigningAlg;
@@ -43,17 +44,12 @@ export class KeysGenerateCommand extends JsonCommand {
 
   @Option({ flags: '--alg <alg>', description: 'RS256 (default), ES256 or EdDSA' })
   parseAlg(v: string): SigningAlg {
-    if (!SIGNING_ALGS.includes(v as SigningAlg))
-      throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
-    return v as SigningAlg;
+    return parseSigningAlg(v);
   }
 
   @Option({ flags: '--bits <n>', description: 'RSA modulus size (default 4096, at least 2048)' })
   parseBits(v: string): number {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < 2048 || n > 16384)
-      throw new CliError('--bits must be an integer from 2048 to 16384');
-    return n;
+    return parseRsaBits(v);
   }
 
   @Option({ flags: '--out <dir>', description: 'directory for the key files (default ./keys)' })

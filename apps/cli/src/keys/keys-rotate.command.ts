@@ -1,8 +1,9 @@
 import { Option, SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
-import { SIGNING_ALGS, type SigningAlg } from '@tessera/domain/token/token-signer.port';
+import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { rotateKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { CliError, emit } from '../output';
+import { parseRsaBits, parseSigningAlg } from './key-options';
 import { auditKeyEvent, withKeyStore } from './key-store';
 import { rotateTenantKey } from '@tessera/infrastructure/crypto/tenant-key-admin';
 import type { KeyView } from '@tessera/infrastructure/crypto/key-rotation';
@@ -60,16 +61,11 @@ export class KeysRotateCommand extends JsonCommand {
     description: "RS256 (default; a tenant: its current key's), ES256 or EdDSA",
   })
   parseAlg(v: string): SigningAlg {
-    if (!SIGNING_ALGS.includes(v as SigningAlg))
-      throw new CliError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
-    return v as SigningAlg;
+    return parseSigningAlg(v);
   }
 
   @Option({ flags: '--bits <n>', description: 'RSA modulus size (default 4096, at least 2048)' })
   parseBits(v: string): number {
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < 2048 || n > 16384)
-      throw new CliError('--bits must be an integer from 2048 to 16384');
-    return n;
+    return parseRsaBits(v);
   }
 }

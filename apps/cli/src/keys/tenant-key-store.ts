@@ -1,8 +1,8 @@
 import { TenantKeys, tenantKeyOptions } from '@tessera/infrastructure/crypto/tenant-keys';
 import type { Tenant } from '@tessera/domain/tenant/tenant';
-import { withCliDatabase, type CliDatabase } from '../db/cli-database';
-import { cliAuditLog } from '../db/cli-audit';
-import { tenantBySlug } from '../db/tenant-flag';
+import { withCliDatabase, type CliDatabase } from '../wiring/cli-database';
+import { cliAuditLog } from '../wiring/cli-audit';
+import { tenantBySlug } from '../wiring/tenant-flag';
 import { CliError } from '../output';
 
 const stderrLog = {

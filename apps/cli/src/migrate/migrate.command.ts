@@ -1,7 +1,7 @@
 import { Command } from 'nest-commander';
 import { JsonCommand } from '../options';
 import { runMigrations } from '@tessera/infrastructure/postgres/data-source';
-import { withResolvedDatabase } from '../db/cli-database';
+import { withResolvedDatabase } from '../wiring/cli-database';
 import { CliError, emit } from '../output';
 
 /** Applies pending migrations as the owner (DATABASE_ADMIN_URL); the only path in production. */

@@ -1,6 +1,6 @@
 import { Option, SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
-import { withCliDatabase } from '../db/cli-database';
+import { withCliDatabase } from '../wiring/cli-database';
 import { emit } from '../output';
 import { cliTenantKeys } from '../keys/tenant-key-store';
 

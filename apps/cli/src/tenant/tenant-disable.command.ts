@@ -1,6 +1,6 @@
 import { SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
-import { withCliDatabase } from '../db/cli-database';
+import { withCliDatabase } from '../wiring/cli-database';
 import { emit } from '../output';
 
 /** A disabled tenant's tokens stop verifying and its clients stop authenticating. */

@@ -1,6 +1,6 @@
 import { SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
-import { withCliDatabase } from '../db/cli-database';
+import { withCliDatabase } from '../wiring/cli-database';
 import { emit } from '../output';
 
 @SubCommand({ name: 'list', description: 'list every tenant' })

@@ -4,8 +4,8 @@ import { TenantScopedCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
 import { scopesForTargets } from '@tessera/application/resource-servers/resolve-resources';
-import { withTokenServices } from '../db/token-services';
-import { tenantBySlug } from '../db/tenant-flag';
+import { withTokenServices } from '../wiring/token-services';
+import { tenantBySlug } from '../wiring/tenant-flag';
 import { CliError, emit } from '../output';
 
 /** Tokens minted without --client name this built-in client. */

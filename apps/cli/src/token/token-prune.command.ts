@@ -1,7 +1,7 @@
 import { SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
 import { PruneTokenRecords } from '@tessera/application/prune-token-records/prune-token-records.use-case';
-import { withTokenServices } from '../db/token-services';
+import { withTokenServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 /** `token prune`: what every node does every TOKEN_PRUNE_INTERVAL, now (safe beside them). */

@@ -2,8 +2,8 @@ import { Option, SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { isId } from '@tessera/domain/shared/ids';
-import { withTokenServices, type TokenServices } from '../db/token-services';
-import { tenantBySlug } from '../db/tenant-flag';
+import { withTokenServices, type TokenServices } from '../wiring/token-services';
+import { tenantBySlug } from '../wiring/tenant-flag';
 import { CliError, emit } from '../output';
 
 interface Flags {

@@ -1,7 +1,7 @@
 import { Option, SubCommand } from 'nest-commander';
 import { JsonCommand } from '../options';
-import { withTokenServices } from '../db/token-services';
-import { tenantBySlug } from '../db/tenant-flag';
+import { withTokenServices } from '../wiring/token-services';
+import { tenantBySlug } from '../wiring/tenant-flag';
 import { emit } from '../output';
 
 /** `token stats [--tenant <slug>]`: the size of api_tokens, by state (every tenant without --tenant). */

@@ -4,7 +4,7 @@ import passport from 'passport';
 import { ContractFeedServer } from '@tessera/testing/contract-feed-server';
 import { ResourceServer } from '../core/resource-server';
 import { TesseraStrategy } from '../passport/tessera.strategy';
-import { requireScopes, type TesseraRequest } from './middleware';
+import { requireScopes, type VerifiedRequest } from './middleware';
 
 const API = 'https://api.example';
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -31,7 +31,7 @@ describe('adapters › requireScopes middleware and passport TesseraStrategy', (
     const viaPassport = auth.authenticate('tessera', { session: false });
     const read = requireScopes(rs, 'invoices:read');
     const write = requireScopes(rs, 'invoices:write');
-    server = createServer((req: TesseraRequest, res) => {
+    server = createServer((req: VerifiedRequest, res) => {
       const ok = () => res.end(JSON.stringify({ sub: req.tessera?.claims.sub }));
       if (req.url === '/read') return read(req, res, ok);
       if (req.url === '/write') return write(req, res, ok);

@@ -3,7 +3,7 @@ import type { Refusal } from '../core/challenge';
 import type { AuthOutcome, Principal, ResourceServer } from '../core/resource-server';
 
 /** The request after the middleware: `req.tessera` holds the verified token. */
-export type TesseraRequest = IncomingMessage & { tessera?: Principal };
+export type VerifiedRequest = IncomingMessage & { tessera?: Principal };
 type Next = (err?: unknown) => void;
 
 /** Writes a refusal on a plain Node or Express response. */
@@ -16,12 +16,12 @@ export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
 
 /** Express (or Connect) middleware: a valid, unrevoked token carrying every scope listed. */
 export function requireScopes(rs: ResourceServer, ...scopes: string[]) {
-  const answer = (req: TesseraRequest, res: ServerResponse, next: Next, outcome: AuthOutcome) => {
+  const answer = (req: VerifiedRequest, res: ServerResponse, next: Next, outcome: AuthOutcome) => {
     if (!outcome.ok) return sendRefusal(res, outcome.refusal);
     req.tessera = outcome.principal;
     next();
   };
-  return (req: TesseraRequest, res: ServerResponse, next: Next): void => {
+  return (req: VerifiedRequest, res: ServerResponse, next: Next): void => {
     // A token seen before is answered at once; only a signature check waits.
     const known = rs.authenticateKnown(req.headers.authorization, scopes);
     if (known) return answer(req, res, next, known);

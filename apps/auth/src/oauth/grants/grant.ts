@@ -1,6 +1,6 @@
 import type { Client } from '@tessera/domain/token/client';
 import type { TokenResponse } from '@tessera/application/tokens/token-response';
-import type { Form } from '../oauth-request';
+import type { Form } from '@tessera/infrastructure/http/credentials';
 
 /** A token request once parsed and its client authenticated and allowed this grant type. */
 export interface GrantRequest {

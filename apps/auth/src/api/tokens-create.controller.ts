@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
-import { context } from './request-context';
+import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { requireScope } from './required-scope';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { tokenOwner } from './token-owner';
@@ -21,7 +21,7 @@ export class TokensCreateController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const p = context(req).principal;
+    const p = requestContext(req).principal;
     requireScope(p, 'write');
     // Necessary, not sufficient: a leaked API token must not be able to mint its own
     // successors (they carry no refresh token, so this is what keeps their expiry real).

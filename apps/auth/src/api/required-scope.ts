@@ -1,7 +1,7 @@
 import { SESSION_API_SCOPES } from '@tessera/application/session/role-scopes';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { parseScope } from '@tessera/domain/token/access-claims';
-import type { Principal } from './request-context';
+import type { Principal } from '@tessera/infrastructure/http/request-context';
 
 /** RFC 6750 §3.1: the filter names `scope` in the challenge from `requiredScope`. */
 export const insufficientScope = (scope: string) =>

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Req, UseGuards } from '@nestjs/common'
 import type { Request } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
-import { context } from './request-context';
+import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { requireScope } from './required-scope';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { tokenOwner } from './token-owner';
@@ -16,7 +16,7 @@ export class TokensListController {
   @Get('tokens')
   @Header('Cache-Control', 'no-store')
   async list(@Req() req: Request) {
-    const p = context(req).principal;
+    const p = requestContext(req).principal;
     requireScope(p, 'read');
     return { tokens: await this.tokens.list(tokenOwner(p)) };
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { context } from './request-context';
+import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 
 /** GET /api/v1/me: who the caller is (session cookie or bearer), in which tenant, with which role. */
@@ -10,7 +10,7 @@ export class MeController {
   @Get('me')
   @Header('Cache-Control', 'no-store')
   me(@Req() req: Request) {
-    const p = context(req).principal!;
+    const p = requestContext(req).principal!;
     if (p.kind === 'session') {
       const s = p.session;
       return {
@@ -24,6 +24,7 @@ export class MeController {
         csrf_token: s.csrf,
       };
     }
+    if (p.kind !== 'bearer') throw new Error('the session API guard sets a session or bearer');
     const c = p.claims;
     return {
       sub: c.sub,

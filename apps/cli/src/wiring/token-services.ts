@@ -7,17 +7,13 @@ import { systemClock } from '@tessera/domain/shared/clock.port';
 import { TenantKeys, tenantKeyOptions } from '@tessera/infrastructure/crypto/tenant-keys';
 import { TokenIssuer } from '@tessera/domain/token/token-issuer';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
-import { loadKeyRing } from '@tessera/infrastructure/crypto/key-loader';
-import {
-  DatabaseKeyRing,
-  databaseKeyOptions,
-  usesDatabaseKeys,
-} from '@tessera/infrastructure/crypto/database-key-ring';
+import { openKeyRing } from '@tessera/infrastructure/crypto/open-key-ring';
+import { issuerSettings, tokenSettings } from '@tessera/infrastructure/tokens/token-composition';
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
 import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-refresh-ledger';
-import { RedisRefreshStore } from '@tessera/infrastructure/redis/redis-refresh-store.adapter';
+import { RedisRefreshStore } from '@tessera/infrastructure/refresh/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
 import { TypeOrmPrincipalRevocations } from '@tessera/infrastructure/tokens/typeorm-principal-revocations';
@@ -77,20 +73,8 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         return redis;
       },
       issuer: async () => {
-        // The server's keys: the database key store's active key, or the key files.
-        const ring = usesDatabaseKeys(db.cfg)
-          ? await DatabaseKeyRing.open(
-              db.dataSource,
-              databaseKeyOptions(db.cfg, { log: () => undefined, warn }),
-            )
-          : (
-              await loadKeyRing({
-                ...db.cfg.keys,
-                production: db.cfg.production,
-                dataDir: db.cfg.dataDir,
-                devAlg: db.cfg.keys.devAlg,
-              })
-            ).ring;
+        // The server's keys, chosen as the server chooses them; a tenant's own in tenant mode.
+        const ring = await openKeyRing(db.cfg, db.dataSource, { log: () => undefined, warn });
         const tenants =
           db.cfg.issuerMode === 'tenant'
             ? new TenantKeys(
@@ -100,25 +84,18 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
                 tenantKeyOptions(db.cfg, { log: () => undefined, warn }),
               ).signers()
             : undefined;
-        const issuer = new TokenIssuer(
-          ring,
-          systemClock,
-          {
-            issuer: db.cfg.issuer,
-            audience: db.cfg.tokens.audience,
-            accessTtl: db.cfg.tokens.accessTtl,
-          },
-          tenants,
-        );
+        const issuer = new TokenIssuer(ring, systemClock, issuerSettings(db.cfg), tenants);
         const r = services.redis();
         const store: RefreshStore | undefined = r
           ? new RedisRefreshStore(r, systemClock)
           : undefined;
-        return new IssueTokenUseCase(issuer, store ?? refreshUnavailable, records, noopMetrics, {
-          refreshTtl: db.cfg.tokens.refreshTtl,
-          refreshGrace: db.cfg.tokens.refreshGrace,
-          refreshFamilyLifetime: db.cfg.tokens.refreshFamilyLifetime,
-        });
+        return new IssueTokenUseCase(
+          issuer,
+          store ?? refreshUnavailable,
+          records,
+          noopMetrics,
+          tokenSettings(db.cfg),
+        );
       },
     };
     const warn = (m: string) => process.stderr.write(`tessera: ${m}\n`);

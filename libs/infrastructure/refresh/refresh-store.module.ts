@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { DI } from '@tessera/application/di-tokens';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
-import { MemoryRefreshStore } from '../memory/memory-refresh-store.adapter';
+import { MemoryRefreshStore } from './memory-refresh-store.adapter';
 import { RedisRefreshStore } from './redis-refresh-store.adapter';
 
 /**

@@ -7,7 +7,7 @@ import type {
 } from '@tessera/domain/refresh/refresh-store.port';
 import type { RefreshRecord } from '@tessera/domain/refresh/refresh-token';
 import { systemClock, type Clock } from '@tessera/domain/shared/clock.port';
-import { whenRedisFails } from './redis-errors';
+import { whenRedisFails } from '../redis/redis-errors';
 import { FINISH, PEEK, REVOKE, SAVE } from './refresh-store.scripts';
 
 type Script = (...keysAndArgs: (string | number)[]) => Promise<unknown>;

@@ -2,7 +2,7 @@ import { Controller, Delete, HttpCode, Inject, Param, Req, UseGuards } from '@ne
 import type { Request } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
-import { context } from './request-context';
+import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { requireScope } from './required-scope';
 import { SessionOrBearerGuard } from './session-or-bearer.guard';
 import { tokenOwner } from './token-owner';
@@ -16,7 +16,7 @@ export class TokensRevokeController {
   @Delete('tokens/:id')
   @HttpCode(204)
   async revoke(@Req() req: Request, @Param('id') id: string): Promise<void> {
-    const p = context(req).principal;
+    const p = requestContext(req).principal;
     requireScope(p, 'write');
     await this.tokens.revoke(tokenOwner(p), id);
   }

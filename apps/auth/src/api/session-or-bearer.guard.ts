@@ -1,18 +1,9 @@
-import {
-  Inject,
-  Injectable,
-  Optional,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { DI } from '@tessera/application/di-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
-import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
-import { verifyOncePerRequest } from '@tessera/infrastructure/tokens/verify-once';
-import { bearerToken } from '../api/bearer-token';
-import { context } from './request-context';
-import { SessionAuth } from './session-auth';
+import { bearerToken } from '@tessera/infrastructure/http/credentials';
+import { RequestPrincipals } from '@tessera/infrastructure/http/request-principals';
+import { SessionAuth } from '../session/session-auth';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -25,18 +16,14 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class SessionOrBearerGuard implements CanActivate {
   constructor(
     private readonly auth: SessionAuth,
-    @Optional() @Inject(DI.VerifyAccessToken) private readonly verifier?: TokenVerifier,
+    private readonly principals: RequestPrincipals,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request>();
     const token = bearerToken(req);
     if (token !== undefined) {
-      if (!this.verifier) {
-        throw new DomainError('temporarily_unavailable', 'bearer tokens are not accepted yet');
-      }
-      const claims = await verifyOncePerRequest(req, token, this.verifier);
-      context(req).principal = { kind: 'bearer', claims };
+      await this.principals.bearer(req, token);
       return true;
     }
     const session = await this.auth.current(req);

@@ -1,7 +1,7 @@
 import { isRole } from '@tessera/domain/tenant/membership';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { CONSOLE_CLIENT_ID, type TokenOwner } from '@tessera/application/session/session-tokens';
-import type { Principal } from './request-context';
+import type { Principal } from '@tessera/infrastructure/http/request-context';
 
 /** A session's user, or the user behind a token minted from a session (its `sub`). */
 export function tokenOwner(p: Principal | undefined): TokenOwner {
