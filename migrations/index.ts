@@ -6,6 +6,7 @@ import { RefreshConsumption1763800400000 } from './1763800400000-refresh-consump
 import { ResourceServers1763800500000 } from './1763800500000-resource-servers';
 import { BoundedRecords1763800700000 } from './1763800700000-bounded-records';
 import { ConsoleRefreshTokens1763800750000 } from './1763800750000-console-refresh-tokens';
+import { TenantIssuers1763801400000 } from './1763801400000-tenant-issuers';
 import { ManagementApi1763801500000 } from './1763801500000-management-api';
 
 /** In order. Each tenant table's RLS policy ships in the migration that creates it. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   ResourceServers1763800500000,
   BoundedRecords1763800700000,
   ConsoleRefreshTokens1763800750000,
+  TenantIssuers1763801400000,
   ManagementApi1763801500000,
 ];

@@ -4,6 +4,8 @@
  */
 export const DI = {
   KeyRing: Symbol('KeyRing'),
+  /** Per-tenant issuers and keys (ISSUER_MODE=tenant); null in platform mode. */
+  TenantKeys: Symbol('TenantKeys'),
   KeyStore: Symbol('KeyStore'),
   TokenSigner: Symbol('TokenSigner'),
   SignatureVerifier: Symbol('SignatureVerifier'),

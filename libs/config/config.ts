@@ -63,7 +63,17 @@ export interface AppConfig {
     publishDelay: number;
     /** Milliseconds between reloads of the database key set. */
     reloadIntervalMs: number;
+    /** Seconds from the newest key's creation to its successor's; 0 = no automatic rotation. */
+    rotationInterval: number;
+    /** Milliseconds between checks for due rotations (every node; one wins each step). */
+    rotationCheckMs: number;
   };
+  /**
+   * platform: one issuer (ISSUER) and one key set for every tenant; tenant: iss = ISSUER/t/{slug}
+   * with each tenant's own keys, attested by the platform trust anchor (docs/tenant-issuers.md).
+   */
+  issuerMode: 'platform' | 'tenant';
+  tenantKeys: { alg: SigningAlg; rsaBits: number; cacheSize: number; jwksMaxAge: number };
   oidc: {
     issuerUrl?: string;
     clientId?: string;
@@ -128,6 +138,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (e.TOKEN_RECORD_WRITERS !== undefined && e.TOKEN_RECORD_WRITERS >= e.DATABASE_POOL_SIZE) {
     throw new ConfigError('TOKEN_RECORD_WRITERS', 'must be below DATABASE_POOL_SIZE');
+  }
+  if (e.ISSUER_MODE === 'tenant' && (!e.KEY_ENCRYPTION_SECRET || e.SIGNING_KEYS_DIR)) {
+    // Tenant keys live sealed in the database, next to the platform's (docs/tenant-issuers.md).
+    throw new ConfigError(
+      'ISSUER_MODE',
+      'tenant needs KEY_ENCRYPTION_SECRET (and SIGNING_KEYS_DIR unset): tenant keys are sealed in the database',
+    );
   }
   if (e.DATABASE_ADMIN_URL && !e.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL', 'is required when DATABASE_ADMIN_URL is set');
@@ -194,6 +211,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       encryptionSecret: e.KEY_ENCRYPTION_SECRET,
       publishDelay: e.KEY_PUBLISH_DELAY,
       reloadIntervalMs: e.KEY_RELOAD_INTERVAL,
+      rotationInterval: e.KEY_ROTATION_INTERVAL,
+      rotationCheckMs: e.KEY_ROTATION_CHECK_INTERVAL,
+    },
+    issuerMode: e.ISSUER_MODE,
+    tenantKeys: {
+      alg: e.TENANT_KEY_ALG,
+      rsaBits: e.TENANT_KEY_RSA_BITS,
+      cacheSize: e.TENANT_KEY_CACHE_SIZE,
+      jwksMaxAge: e.TENANT_JWKS_MAX_AGE,
     },
     oidc: {
       issuerUrl: e.OIDC_ISSUER_URL,

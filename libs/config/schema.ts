@@ -100,6 +100,26 @@ export const envSchema = z.object({
   KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   KEY_PUBLISH_DELAY: duration('6m'),
   KEY_RELOAD_INTERVAL: durationMs('10s'),
+  ISSUER_MODE: z.enum(['platform', 'tenant']).default('platform'),
+  /** `off`, or how long after the newest key was created a successor is staged. */
+  KEY_ROTATION_INTERVAL: z
+    .string()
+    .default('90d')
+    .transform((v, ctx) => {
+      if (v === 'off' || v === '0') return 0;
+      const n = /^\d+$/.test(v) ? Number(v) * 1000 : ms(v as ms.StringValue);
+      if (typeof n !== 'number' || !Number.isFinite(n) || n < 1000) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not off or a duration like 90d` });
+        return z.NEVER;
+      }
+      return Math.round(n / 1000);
+    }),
+  KEY_ROTATION_CHECK_INTERVAL: durationMs('60s'),
+  /** Cache-Control max-age of the tenant JWKS and metadata (KEY_PUBLISH_DELAY must exceed it). */
+  TENANT_JWKS_MAX_AGE: duration('300s'),
+  TENANT_KEY_ALG: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256'),
+  TENANT_KEY_RSA_BITS: z.coerce.number().int().min(2048).max(16384).default(2048),
+  TENANT_KEY_CACHE_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   OIDC_ISSUER_URL: url(['http:', 'https:']).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),

@@ -37,6 +37,7 @@ describe('RLS belt › catalogue', () => {
         'resource_servers',
         'revocation_events',
         'revocation_streams',
+        'tenant_signing_keys',
         'token_denylist',
         'trusted_issuers',
       ]),
@@ -101,6 +102,33 @@ describe('RLS belt › catalogue', () => {
     expect(granted('audit_events', 'INSERT')).toBe(true);
     expect(granted('audit_events', 'UPDATE')).toBe(false);
     expect(granted('audit_events', 'DELETE')).toBe(false);
+  });
+
+  it('keys: the app role inserts and moves only lifecycle columns; never deletes or rewrites material', async () => {
+    const { rows } = await app.query<{ t: string; p: string; ok: boolean }>(`
+      SELECT t, p, has_table_privilege(current_user, 'tessera.' || t, p) AS ok
+        FROM unnest(ARRAY['tenant_signing_keys','trust_anchor_keys']) t,
+             unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p`);
+    const granted = (t: string, p: string) => rows.find((r) => r.t === t && r.p === p)!.ok;
+    for (const t of ['tenant_signing_keys', 'trust_anchor_keys']) {
+      expect([granted(t, 'SELECT'), granted(t, 'INSERT')]).toEqual([true, true]);
+      expect([granted(t, 'UPDATE'), granted(t, 'DELETE'), granted(t, 'TRUNCATE')]).toEqual([
+        false,
+        false,
+        false,
+      ]);
+    }
+    const cols = await app.query<{ c: string; ok: boolean }>(`
+      SELECT c, has_column_privilege(current_user, 'tessera.tenant_signing_keys', c, 'UPDATE') AS ok
+        FROM unnest(ARRAY['status','activated_at','retired_at','max_exp','revoked_reason',
+                          'kid','alg','public_jwk','private_key_enc','created_at','tenant_id']) c`);
+    expect(cols.rows.filter((r) => r.ok).map((r) => r.c)).toEqual([
+      'status',
+      'activated_at',
+      'retired_at',
+      'max_exp',
+      'revoked_reason',
+    ]);
   });
 
   it('the app role can create nothing: no CREATE on any schema, no temporary tables on the pool', async () => {

@@ -21,6 +21,7 @@ const TENANT_TABLES = [
   'revocation_events',
   'revocation_streams',
   'trusted_issuers',
+  'tenant_signing_keys',
   'idempotency_keys',
   'exchange_mappings',
 ];
@@ -108,6 +109,11 @@ describe('RLS belt › isolation', () => {
       `INSERT INTO tessera.trusted_issuers (id, tenant_id, issuer, jwks_uri, audience)
        VALUES ($1, $2, $3, $3 || '/jwks', 'tessera')`,
       [f.issuer, f.tenant, `https://${slug}.issuer.example`],
+    );
+    await em.query(
+      `INSERT INTO tessera.tenant_signing_keys (tenant_id, kid, alg, public_jwk, private_key_enc, status)
+       VALUES ($1, $2, 'ES256', '{}'::jsonb, $3, 'active')`,
+      [f.tenant, `kid-${slug}`, randomBytes(64)],
     );
     await em.query(
       `INSERT INTO tessera.idempotency_keys (tenant_id, actor, key, request_hash, status, response)
@@ -241,10 +247,14 @@ describe('RLS belt › isolation', () => {
             [B.issuer],
           ),
           await em.query(`DELETE FROM tessera.trusted_issuers WHERE id = $1`, [B.issuer]),
+          await em.query(
+            `UPDATE tessera.tenant_signing_keys SET status = 'retired', retired_at = now() WHERE tenant_id = $1`,
+            [B.tenant],
+          ),
         ];
         return r.map((x: [unknown, number]) => x[1]);
       });
-      expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
       expect(await snapshot(B.tenant)).toEqual(before);
     });
 

@@ -18,6 +18,9 @@ import { DenylistModule } from '@tessera/infrastructure/denylist/denylist.module
 import { OAuthModule } from './oauth/oauth.module';
 import { JwksController } from './well-known/jwks.controller';
 import { DiscoveryController } from './well-known/discovery.controller';
+import { TenantDiscoveryController } from './well-known/tenant-discovery.controller';
+import { TenantJwksController } from './well-known/tenant-jwks.controller';
+import { TrustAnchorController } from './well-known/trust-anchor.controller';
 import { HealthController } from './ops/health.controller';
 import { readinessProviders } from './ops/readiness.providers';
 import { MetricsController } from './ops/metrics.controller';
@@ -48,7 +51,15 @@ export interface AuthAppOptions {
     AuditModule,
     ManagementModule,
   ],
-  controllers: [DiscoveryController, JwksController, HealthController, MetricsController],
+  controllers: [
+    DiscoveryController,
+    JwksController,
+    TenantDiscoveryController,
+    TenantJwksController,
+    TrustAnchorController,
+    HealthController,
+    MetricsController,
+  ],
   providers: [...readinessProviders, MetricsServer],
 })
 export class AuthModule {

@@ -15,6 +15,8 @@ export type AuditAction =
   | 'key.generate'
   | 'key.rotate'
   | 'key.retire'
+  | 'key.revoke'
+  | 'key.rotate.auto'
   | 'tenant.create'
   | 'tenant.disable'
   | 'trusted_issuer.add'

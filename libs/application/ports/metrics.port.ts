@@ -17,6 +17,13 @@ export interface Metrics {
   rateLimited(scope: 'anonymous' | 'authenticated' | 'token' | 'session'): void;
   /** A kid presented on verification: tells when an old key can go. */
   kidPresented(kid: string): void;
+  /** Automatic key rotations this node did (successors staged, first keys) or failed. */
+  keyRotations?(outcome: 'done' | 'failed', n: number): void;
+  /** Tenant keys across every tenant (ISSUER_MODE=tenant): aggregated, never per tenant. */
+  tenantKeys?(
+    byStatus: Record<'staged' | 'active' | 'retiring', number>,
+    oldestActiveAgeSeconds: number,
+  ): void;
 }
 
 export const noopMetrics: Metrics = {

@@ -36,20 +36,31 @@ export interface IssuerSettings {
   accessTtl: number;
 }
 
-/** Builds RFC 9068 claims and has the primary key sign them. */
+/**
+ * Per-tenant issuers (ISSUER_MODE=tenant): the tenant's own `iss` and signer. The tenant comes
+ * from the grant (the authenticated client's tenant), never from the request, so a client of
+ * tenant A can never obtain a token under B's issuer.
+ */
+export interface TenantSigners {
+  forTenant(tenantId: string): Promise<{ issuer: string; signer: TokenSigner }>;
+}
+
+/** Builds RFC 9068 claims and has the primary key (or the tenant's own) sign them. */
 export class TokenIssuer {
   constructor(
     private readonly signer: TokenSigner,
     private readonly clock: Clock,
     private readonly settings: IssuerSettings,
+    private readonly tenants?: TenantSigners,
   ) {}
 
   async issueAccess(grant: AccessGrant): Promise<IssuedAccessToken> {
+    const own = this.tenants ? await this.tenants.forTenant(grant.tenantId) : undefined;
     const iat = epochSeconds(this.clock.now());
     const exp = iat + (grant.ttl ?? this.settings.accessTtl);
     const claims: AccessClaims = {
       ...grant.extraClaims,
-      iss: this.settings.issuer,
+      iss: own?.issuer ?? this.settings.issuer,
       sub: grant.subject,
       aud: grant.audience?.length ? audienceOf(grant.audience) : this.settings.audience,
       exp,
@@ -61,7 +72,7 @@ export class TokenIssuer {
       ...(grant.role ? { role: grant.role } : {}),
       ...(grant.act ? { act: grant.act } : {}),
     };
-    const signed = await this.signer.sign(claims, ACCESS_TOKEN_TYP);
+    const signed = await (own?.signer ?? this.signer).sign(claims, ACCESS_TOKEN_TYP);
     return {
       token: signed.token,
       jti: claims.jti,

@@ -1,4 +1,4 @@
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { GrantLabel, Metrics } from '@tessera/application/ports/metrics.port';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import type { KeyLifecycleCollector } from './key-lifecycle.collector';
@@ -12,6 +12,9 @@ export class PromMetrics implements Metrics {
   private readonly revocations: Counter<'kind'>;
   private readonly denylist: Counter<'result'>;
   private readonly limited: Counter<'scope'>;
+  private readonly rotations: Counter<'outcome'>;
+  private readonly tenantKeyCount: Gauge<'status'>;
+  private readonly tenantOldestActive: Gauge;
 
   constructor(
     registry: MetricsRegistry,
@@ -55,7 +58,33 @@ export class PromMetrics implements Metrics {
       labelNames: ['scope'],
       registers,
     });
+    this.rotations = new Counter({
+      name: 'tessera_key_rotations_total',
+      help: 'Automatic key rotations by this node (platform and tenants), done or failed',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.tenantKeyCount = new Gauge({
+      name: 'tessera_tenant_signing_keys',
+      help: 'Tenant signing keys across all tenants, by status (as of the last rotation check)',
+      labelNames: ['status'],
+      registers,
+    });
+    this.tenantOldestActive = new Gauge({
+      name: 'tessera_tenant_oldest_active_key_age_seconds',
+      help: 'Age of the oldest active tenant signing key (as of the last rotation check)',
+      registers,
+    });
     if (alg) this.initialSeries(alg);
+  }
+
+  keyRotations(outcome: 'done' | 'failed', n: number): void {
+    this.rotations.inc({ outcome }, n);
+  }
+
+  tenantKeys(byStatus: Record<'staged' | 'active' | 'retiring', number>, oldest: number): void {
+    for (const [status, n] of Object.entries(byStatus)) this.tenantKeyCount.set({ status }, n);
+    this.tenantOldestActive.set(oldest);
   }
 
   /** Series exist at 0 from boot, so rate() and absent() behave before the first event. */

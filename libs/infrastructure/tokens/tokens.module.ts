@@ -38,6 +38,7 @@ import { PruneTokenRecords } from '@tessera/application/prune-token-records/prun
 import type { TokenRecordRetention } from '@tessera/application/tokens/token-record-retention.port';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 import { TypeOrmRefreshLedger } from './typeorm-refresh-ledger';
+import type { TenantKeys } from '../crypto/tenant-keys';
 import type { RefreshLedger } from '@tessera/application/tokens/refresh-ledger.port';
 import type { MembershipReader } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 
@@ -58,9 +59,9 @@ const LEDGER = Symbol('RefreshLedger');
     },
     {
       provide: DI.TokenIssuer,
-      inject: [DI.TokenSigner, DI.Clock, APP_CONFIG],
-      useFactory: (signer: TokenSigner, clock: Clock, cfg: AppConfig) =>
-        new TokenIssuer(signer, clock, issuerSettings(cfg)),
+      inject: [DI.TokenSigner, DI.Clock, APP_CONFIG, DI.TenantKeys],
+      useFactory: (signer: TokenSigner, clock: Clock, cfg: AppConfig, tenants: TenantKeys | null) =>
+        new TokenIssuer(signer, clock, issuerSettings(cfg), tenants?.signers()),
     },
     {
       provide: DI.Clients,

@@ -4,6 +4,7 @@ import { noopMetrics } from '@tessera/application/ports/metrics.port';
 import { ManageClients } from '@tessera/application/manage-clients/manage-clients.use-case';
 import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { systemClock } from '@tessera/domain/shared/clock.port';
+import { TenantKeys, tenantKeyOptions } from '@tessera/infrastructure/crypto/tenant-keys';
 import { TokenIssuer } from '@tessera/domain/token/token-issuer';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { openKeyRing } from '@tessera/infrastructure/crypto/open-key-ring';
@@ -72,9 +73,18 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         return redis;
       },
       issuer: async () => {
-        // The server's keys, chosen as the server chooses them.
+        // The server's keys, chosen as the server chooses them; a tenant's own in tenant mode.
         const ring = await openKeyRing(db.cfg, db.dataSource, { log: () => undefined, warn });
-        const issuer = new TokenIssuer(ring, systemClock, issuerSettings(db.cfg));
+        const tenants =
+          db.cfg.issuerMode === 'tenant'
+            ? new TenantKeys(
+                db.dataSource,
+                db.tx,
+                undefined,
+                tenantKeyOptions(db.cfg, { log: () => undefined, warn }),
+              ).signers()
+            : undefined;
+        const issuer = new TokenIssuer(ring, systemClock, issuerSettings(db.cfg), tenants);
         const r = services.redis();
         const store: RefreshStore | undefined = r
           ? new RedisRefreshStore(r, systemClock)

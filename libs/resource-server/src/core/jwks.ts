@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, type JWTHeaderParameters } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWK, type JWTHeaderParameters } from 'jose';
 import { assertKeyAlgorithm, type KeyForKid } from './verification-rules';
 
 export interface JwksOptions {
@@ -30,6 +30,8 @@ export interface RemoteKeys extends KeyForKid {
   /** The kid is in the JWKS as last fetched (a removed key ends cached verifications); also
    * starts the background refresh when the JWKS is past its max-age. */
   publishes(kid: string): boolean;
+  /** The JWK of a kid as last fetched (attestation checks read its extra members). */
+  jwk(kid: string): JWK | undefined;
 }
 
 export function remoteKeys(uri: string, opts: JwksOptions): RemoteKeys {
@@ -72,5 +74,6 @@ export function remoteKeys(uri: string, opts: JwksOptions): RemoteKeys {
   return Object.assign(keyFor, {
     ready: () => remote.reload(),
     publishes: (kid: string) => (refreshIfStale(), kids.has(kid)),
+    jwk: (kid: string) => remote.jwks()?.keys.find((k) => k.kid === kid),
   });
 }

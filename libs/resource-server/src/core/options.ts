@@ -27,6 +27,12 @@ export interface ResourceServerOptions {
   /** Verified tokens remembered, so a repeat costs a lookup, not a signature check (default
    * 10000; 0 disables). exp and the key's presence in the JWKS are checked on every hit. */
   verifyCacheSize?: number;
+  /**
+   * The platform trust anchor's public key (Ed25519 JWK, from `keys anchor`). With it, tokens of
+   * any tenant issuer `{issuer}/t/{slug}` are accepted, each checked against that tenant's own
+   * JWKS, and only with keys the anchor attested for exactly that issuer and tenant.
+   */
+  trustAnchor?: import('jose').JWK;
   /** Where the library says what it does (default: stderr). */
   logger?: Logger;
   /** Test seam: the fetch used for metadata, JWKS and the feed. */
@@ -50,7 +56,10 @@ export const stderrLogger: Logger = {
 };
 
 export interface ResolvedOptions extends Required<
-  Omit<ResourceServerOptions, 'metadataUrl' | 'jwksUri' | 'revocationEventsEndpoint'>
+  Omit<
+    ResourceServerOptions,
+    'metadataUrl' | 'jwksUri' | 'revocationEventsEndpoint' | 'trustAnchor'
+  >
 > {
   jwksUri: string;
   revocationEventsEndpoint: string;
@@ -62,6 +71,9 @@ export function checkOptions(o: ResourceServerOptions): void {
     if (typeof o[k] !== 'string' || o[k].length === 0) {
       throw new TypeError(`@tessera/resource-server: option "${k}" is required`);
     }
+  }
+  if (o.trustAnchor !== undefined && (typeof o.trustAnchor !== 'object' || !o.trustAnchor)) {
+    throw new TypeError('@tessera/resource-server: option "trustAnchor" must be a JWK object');
   }
   for (const k of [
     'leewaySeconds',

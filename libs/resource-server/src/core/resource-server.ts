@@ -12,6 +12,8 @@ import { RevocationFeed, type FeedStatus } from './revocation-feed';
 import { RevocationReplica } from './revocation-replica';
 import { TokenRuleViolation } from './verification-rules';
 import { VerifiedTokens } from './verified-tokens';
+import { AttestedTenantKeys } from './attested-keys';
+import { TenantIssuerTokens, type TokenVerification } from './tenant-issuer-tokens';
 import type { Principal } from './principal';
 
 export type { Principal, TesseraClaims } from './principal';
@@ -27,7 +29,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 export class ResourceServer {
   private constructor(
     private readonly identifier: string,
-    private readonly tokens: VerifiedTokens,
+    private readonly tokens: TokenVerification,
     private readonly replica: RevocationReplica,
     private readonly feed: RevocationFeed,
   ) {}
@@ -49,12 +51,14 @@ export class ResourceServer {
         `issuer ${o.issuer} advertises no revocation_events_endpoint: without the feed revoked tokens would pass`,
       );
     }
-    const keys = remoteKeys(jwksUri, {
+    const jwksOptions = {
       defaultMaxAgeSeconds: o.jwksDefaultMaxAgeSeconds ?? 300,
       cooldownSeconds: o.jwksCooldownSeconds ?? 30,
       fetch: fetchImpl,
-      onRefreshError: (e) => logger.warn(`JWKS refresh failed, keeping cached keys: ${String(e)}`),
-    });
+      onRefreshError: (e: unknown) =>
+        logger.warn(`JWKS refresh failed, keeping cached keys: ${String(e)}`),
+    };
+    const keys = remoteKeys(jwksUri, jwksOptions);
     await keys.ready();
     const replica = new RevocationReplica(leewaySeconds);
     const feed = new RevocationFeed({
@@ -71,11 +75,17 @@ export class ResourceServer {
       logger,
       fetch: fetchImpl,
     });
-    const tokens = new VerifiedTokens(
-      keys,
-      { issuer: o.issuer, audience: o.identifier, leewaySeconds },
-      o.verifyCacheSize ?? 10_000,
-    );
+    const rules = { issuer: o.issuer, audience: o.identifier, leewaySeconds };
+    const size = o.verifyCacheSize ?? 10_000;
+    const platform = new VerifiedTokens(keys, rules, size);
+    const tokens = o.trustAnchor
+      ? new TenantIssuerTokens(
+          platform,
+          new AttestedTenantKeys(o.issuer, o.trustAnchor, jwksOptions),
+          rules,
+          size,
+        )
+      : platform;
     feed.start();
     return new ResourceServer(o.identifier, tokens, replica, feed);
   }

@@ -1,6 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import type { RemoteKeys } from './jwks';
-import { TokenRuleViolation, verifyWithRules, type AccessTokenRules } from './verification-rules';
+import {
+  TokenRuleViolation,
+  verifyWithRules,
+  type AccessTokenRules,
+  type KeyForKid,
+} from './verification-rules';
 import type { Principal, TesseraClaims } from './principal';
 
 interface Remembered {
@@ -18,7 +22,7 @@ export class VerifiedTokens {
   private readonly cache?: LRUCache<string, Remembered>;
 
   constructor(
-    private readonly keys: RemoteKeys,
+    private readonly keys: KeyForKid & { publishes(kid: string): boolean },
     private readonly rules: AccessTokenRules,
     size: number,
   ) {
