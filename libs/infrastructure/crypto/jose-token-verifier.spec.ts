@@ -129,3 +129,75 @@ describe('JoseTokenVerifier › hostile access tokens (RFC 8725)', () => {
     });
   });
 });
+
+describe('JoseTokenVerifier › a token seen before', () => {
+  let key: KeyMaterial;
+  let other: KeyMaterial;
+  let ring: KeyRing;
+  let verifier: JoseTokenVerifier;
+  const seen: string[] = [];
+  const opts = { issuer: ISS, audience: AUD, leewaySeconds: 30 };
+  const sign = (k: KeyMaterial, payload: object) =>
+    signCompact({ alg: k.alg, kid: k.kid, typ: 'at+jwt' }, payload, k.privateKey!);
+
+  beforeAll(async () => {
+    key = (await generateSigningKey('ES256')).material;
+    other = (await generateSigningKey('ES256')).material;
+  });
+  beforeEach(() => {
+    ring = new KeyRing([
+      { material: key, primary: true },
+      { material: other, primary: false },
+    ]);
+    verifier = new JoseTokenVerifier(ring, opts, (kid) => seen.push(kid));
+    seen.length = 0;
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a repeat with the same frozen claims and counts its kid each time', async () => {
+    const token = await sign(key, claims());
+    const first = await verifier.verify(token);
+    const again = await verifier.verify(token);
+    expect(again).toBe(first);
+    expect(Object.isFrozen(again)).toBe(true);
+    expect(seen).toEqual([key.kid, key.kid]);
+  });
+
+  it('refuses a repeat once it has expired, with the expiry error', async () => {
+    const token = await sign(key, claims({ exp: now() + 5 }));
+    await verifier.verify(token);
+    jest.useFakeTimers({ now: Date.now() + 36_000, doNotFake: ['nextTick', 'setImmediate'] });
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'invalid_token',
+      description: 'the access token has expired',
+    });
+  });
+
+  it('refuses a repeat once its key has left the ring', async () => {
+    const token = await sign(other, claims());
+    await verifier.verify(token);
+    ring.replace([{ material: key, primary: true }]);
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('remembers nothing that failed: a refused token stays refused', async () => {
+    const token = await sign(key, claims({ iss: 'https://elsewhere.test' }));
+    for (let i = 0; i < 2; i++) {
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'invalid_token' });
+    }
+  });
+
+  it('a token with one character changed is checked afresh and refused', async () => {
+    const token = await sign(key, claims());
+    await verifier.verify(token);
+    const flipped = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
+    await expect(verifier.verify(flipped)).rejects.toMatchObject({ code: 'invalid_token' });
+  });
+
+  it('with memory off, every call verifies', async () => {
+    const plain = new JoseTokenVerifier(ring, opts, undefined, null);
+    const token = await sign(key, claims());
+    const a = await plain.verify(token);
+    expect(await plain.verify(token)).not.toBe(a);
+  });
+});

@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import type { AccessClaims } from '@tessera/domain/token/access-claims';
 import { invalidToken } from '@tessera/domain/token/token.errors';
 import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
-import { JoseTokenVerifier, type VerifyOptions } from './jose-token-verifier';
+import { JoseTokenVerifier, rememberedTokens, type VerifyOptions } from './jose-token-verifier';
 import type { KeyRing } from './key-ring';
 import type { TenantKeys } from './tenant-keys';
 
@@ -14,6 +14,8 @@ import type { TenantKeys } from './tenant-keys';
  */
 export class TenantTokenVerifier implements TokenVerifier {
   private readonly platform: JoseTokenVerifier;
+  /** One memory for every tenant: a token's string names its issuer, so its ring too. */
+  private readonly remembered = rememberedTokens();
 
   constructor(
     platformRing: KeyRing,
@@ -38,10 +40,12 @@ export class TenantTokenVerifier implements TokenVerifier {
     const tenant = await this.tenants.forSlug(iss.slice(prefix.length));
     if (!tenant || tenant.issuer !== iss) throw invalidToken();
     // No per-kid metric for tenant keys: 10,000 tenants would be 10,000 series.
-    const claims = await new JoseTokenVerifier(tenant.ring, {
-      ...this.opts,
-      issuer: tenant.issuer,
-    }).verify(token);
+    const claims = await new JoseTokenVerifier(
+      tenant.ring,
+      { ...this.opts, issuer: tenant.issuer },
+      undefined,
+      this.remembered,
+    ).verify(token);
     if (claims.org !== tenant.tenantId) throw invalidToken();
     return claims;
   }
