@@ -63,6 +63,14 @@ async function token(url: string, path_: string, auth: string): Promise<string> 
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
+/** Rate limits on, as in production, but far above what the load generator sends. */
+const RATE_LIMITS_ABOVE_LOAD = {
+  RATE_LIMIT_ENABLED: 'true',
+  RATE_LIMIT_ANONYMOUS: '100000000',
+  RATE_LIMIT_AUTHENTICATED: '100000000',
+  RATE_LIMIT_TOKEN: '100000000',
+};
+
 function spec(
   name: string,
   srv: { url: string },
@@ -127,6 +135,7 @@ export async function compareWithPeer(
       const name = `${c.kind === 'token' ? 'client_credentials' : 'introspection'} ${label(c)}`;
       const srv = await startServer(stack, `cmp-${c.id}-${level}`, {
         ...serverEnv(svc, keys, stack.dir),
+        ...RATE_LIMITS_ABOVE_LOAD,
         LOG_LEVEL: level,
       });
       let tessera: LoadResult;

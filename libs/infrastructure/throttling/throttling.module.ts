@@ -5,7 +5,6 @@ import {
   ThrottlerStorageService,
   type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type Redis from 'ioredis';
@@ -13,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import { FailOpenStorage } from './fail-open-storage';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RedisThrottlerStorage } from './redis-throttler-storage';
 import { counterKey, ipKey, matchedRoute } from './rate-limit-keys';
 import { requestContext } from '../http/request-context';
 
@@ -54,7 +54,7 @@ function throttlerOptions(cfg: AppConfig, redis: Redis | null): ThrottlerModuleO
     counterKey(name, tracker);
   return {
     storage: new FailOpenStorage(
-      redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService(),
+      redis ? new RedisThrottlerStorage(redis) : new ThrottlerStorageService(),
     ),
     setHeaders: false,
     skipIf: () => !rl.enabled,
