@@ -182,6 +182,11 @@ const root = path.resolve(__dirname, '../../..');
 const MAIN = path.join(root, 'dist/apps/auth/src/main.js');
 // UV_THREADPOOL_SIZE passes through: the signing pool's size is an operator's knob worth measuring.
 const KEEP_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE'];
+/**
+ * The flags `npm start` and the image's CMD start the server with: a larger young generation,
+ * so fewer scavenges (garbage collection was 7 % of a token request's main thread).
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /**
  * The built server as a child process. BENCH_PROFILE=<dir> adds --cpu-prof (written when the
@@ -200,7 +205,7 @@ export async function startServer(
   const port = await freePort();
   const dataDir = path.join(stack.dir, `data-${name}`);
   mkdirSync(dataDir, { recursive: true });
-  const args: string[] = [];
+  const args = [...SERVER_NODE_FLAGS];
   if (process.env.BENCH_PROFILE) {
     const profDir = path.resolve(process.env.BENCH_PROFILE);
     args.push('--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`);
