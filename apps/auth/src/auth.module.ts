@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import type { KeyRing } from '@tessera/infrastructure/crypto/key-ring';
-import { TerminusModule } from '@nestjs/terminus';
 import { TesseraConfigModule, type AppConfig } from '@tessera/config';
 import { CryptoModule } from '@tessera/infrastructure/crypto/crypto.module';
 import { DatabaseModule } from '@tessera/infrastructure/postgres/database.module';
@@ -16,16 +15,9 @@ import { ApiModule } from './api/api.module';
 import { SessionModule } from './session/session.module';
 import { DenylistModule } from '@tessera/infrastructure/denylist/denylist.module';
 import { OAuthModule } from './oauth/oauth.module';
-import { JwksController } from './well-known/jwks.controller';
-import { DiscoveryController } from './well-known/discovery.controller';
-import { TenantDiscoveryController } from './well-known/tenant-discovery.controller';
-import { TenantJwksController } from './well-known/tenant-jwks.controller';
-import { TrustAnchorController } from './well-known/trust-anchor.controller';
-import { HealthController } from './ops/health.controller';
-import { readinessProviders } from './ops/readiness.providers';
-import { MetricsController } from './ops/metrics.controller';
-import { MetricsServer } from './ops/metrics-server';
 import { ManagementModule } from './management/management.module';
+import { WellKnownModule } from './well-known/well-known.module';
+import { OpsModule } from './ops/ops.module';
 
 /** What the HTTP app is built with besides its config (main.ts and the e2e tests pass these). */
 export interface AuthAppOptions {
@@ -35,32 +27,27 @@ export interface AuthAppOptions {
   keyRing?: KeyRing;
 }
 
+/**
+ * Express tries routes in the order modules register them, one match per route: the OAuth
+ * endpoints, the busiest, come first, the management API (another port) last.
+ */
 @Module({
   imports: [
     DatabaseModule,
     TenancyModule,
     RedisModule,
-    TerminusModule.forRoot({ errorLogStyle: 'json' }),
     DenylistModule,
     RequestPrincipalsModule,
-    SessionModule,
-    ApiModule,
     OAuthModule,
+    WellKnownModule,
+    ApiModule,
+    SessionModule,
+    OpsModule,
     MetricsModule,
     ThrottlingModule,
     AuditModule,
     ManagementModule,
   ],
-  controllers: [
-    DiscoveryController,
-    JwksController,
-    TenantDiscoveryController,
-    TenantJwksController,
-    TrustAnchorController,
-    HealthController,
-    MetricsController,
-  ],
-  providers: [...readinessProviders, MetricsServer],
 })
 export class AuthModule {
   static forRoot(cfg: AppConfig, opts: AuthAppOptions = {}): DynamicModule {
