@@ -19,6 +19,8 @@ export interface Comparison {
   tessera: LoadResult;
   peer: LoadResult;
   ratio: number;
+  /** Every round's ratio, when there were several (the reported round is the median). */
+  rounds?: number[];
 }
 
 export interface CompareOptions {
@@ -27,6 +29,8 @@ export interface CompareOptions {
   warmupSeconds: number;
   logLevels: string[];
   cases: CompareCase[];
+  /** Turns each server takes (BENCH_PEER_ROUNDS); the median round is reported. */
+  rounds?: number;
   checkpoint: () => void;
 }
 
@@ -121,6 +125,59 @@ async function measure(
   return r;
 }
 
+/** One server under test: how to ask it, and its process for CPU accounting. */
+interface Contender {
+  srv: Server;
+  svc: Partial<Services>;
+  spec: LoadSpec;
+}
+
+async function tesseraFor(
+  stack: Stack,
+  svc: Services,
+  s: Seeded,
+  c: CompareCase & { keys: string },
+  level: string,
+  name: string,
+  o: CompareOptions,
+): Promise<Contender> {
+  const srv = await startServer(stack, `cmp-${c.id}-${level}`, {
+    ...serverEnv(svc, c.keys, stack.dir),
+    ...RATE_LIMITS_ABOVE_LOAD,
+    LOG_LEVEL: level,
+  });
+  const auth = basic(s.clientId, s.secret);
+  const paths = { token: '/oauth/token', introspect: '/oauth/introspect' };
+  const at = c.kind === 'introspect' ? await token(srv.url, paths.token, auth) : undefined;
+  const name_ = `tessera ${name} (${level})`;
+  return { srv, svc, spec: spec(name_, srv, c, auth, paths, o.seconds, o.connections, at) };
+}
+
+async function peerFor(stack: Stack, c: CompareCase, name: string, o: CompareOptions) {
+  const peer = await startPeer(stack, `peer-${c.id}`, {
+    alg: c.alg as 'RS256' | 'ES256' | 'EdDSA',
+    bits: c.bits,
+    format: c.kind === 'introspect' ? 'opaque' : 'jwt',
+  });
+  const auth = basic(peer.clientId, peer.clientSecret);
+  const paths = { token: '/token', introspect: '/token/introspection' };
+  const at = c.kind === 'introspect' ? await token(peer.url, paths.token, auth) : undefined;
+  const name_ = `node-oidc-provider ${name}`;
+  return {
+    srv: peer,
+    svc: {},
+    spec: spec(name_, peer, c, auth, paths, o.seconds, o.connections, at),
+  } satisfies Contender;
+}
+
+const median = <T>(xs: T[], by: (x: T) => number): T =>
+  [...xs].sort((a, b) => by(a) - by(b))[Math.floor((xs.length - 1) / 2)]!;
+
+/**
+ * Both servers stay up and take the load in turn, `rounds` times; the round with the median
+ * ratio is reported. On a shared machine the load of other jobs changes by the minute: turns
+ * close together see the same machine, one long turn each would not.
+ */
 export async function compareWithPeer(
   stack: Stack,
   svc: Services,
@@ -129,58 +186,40 @@ export async function compareWithPeer(
 ): Promise<Comparison[]> {
   const out: Comparison[] = [];
   for (const c of o.cases) {
+    const name = `${c.kind === 'token' ? 'client_credentials' : 'introspection'} ${label(c)}`;
+    o.checkpoint();
     const keys = await keysFor(stack, c);
-    for (const level of o.logLevels) {
-      o.checkpoint();
-      const name = `${c.kind === 'token' ? 'client_credentials' : 'introspection'} ${label(c)}`;
-      const srv = await startServer(stack, `cmp-${c.id}-${level}`, {
-        ...serverEnv(svc, keys, stack.dir),
-        ...RATE_LIMITS_ABOVE_LOAD,
-        LOG_LEVEL: level,
-      });
-      let tessera: LoadResult;
-      try {
-        const auth = basic(s.clientId, s.secret);
-        const paths = { token: '/oauth/token', introspect: '/oauth/introspect' };
-        const at = c.kind === 'introspect' ? await token(srv.url, paths.token, auth) : undefined;
-        tessera = await measure(
-          srv,
-          svc,
-          spec(`tessera ${name} (${level})`, srv, c, auth, paths, o.seconds, o.connections, at),
-          o.warmupSeconds,
-        );
-      } finally {
-        await srv.stop();
+    // The peer logs nothing per request at any level: one peer serves every level.
+    const peer = await peerFor(stack, c, name, o);
+    try {
+      for (const level of o.logLevels) {
+        o.checkpoint();
+        const tessera = await tesseraFor(stack, svc, s, { ...c, keys }, level, name, o);
+        try {
+          const rounds: Comparison[] = [];
+          for (let i = 0; i < Math.max(1, o.rounds ?? 1); i++) {
+            o.checkpoint();
+            const t = await measure(tessera.srv, tessera.svc, tessera.spec, o.warmupSeconds);
+            const p = await measure(peer.srv, peer.svc, peer.spec, o.warmupSeconds);
+            const ratio = t.rps / Math.max(p.rps, 1e-9);
+            log(`${name} (${level}) round ${i + 1}: ratio ${ratio.toFixed(2)}`);
+            rounds.push({
+              scenario: name,
+              target: c.target,
+              logLevel: level,
+              tessera: t,
+              peer: p,
+              ratio,
+            });
+          }
+          const chosen = median(rounds, (r) => r.ratio);
+          out.push({ ...chosen, rounds: rounds.map((r) => Number(r.ratio.toFixed(2))) });
+        } finally {
+          await tessera.srv.stop();
+        }
       }
-      o.checkpoint();
-      // The peer logs nothing per request at any level: one run of it serves both comparisons.
-      const peer = await startPeer(stack, `peer-${c.id}`, {
-        alg: c.alg as 'RS256' | 'ES256' | 'EdDSA',
-        bits: c.bits,
-        format: c.kind === 'introspect' ? 'opaque' : 'jwt',
-      });
-      let peerResult: LoadResult;
-      try {
-        const auth = basic(peer.clientId, peer.clientSecret);
-        const paths = { token: '/token', introspect: '/token/introspection' };
-        const at = c.kind === 'introspect' ? await token(peer.url, paths.token, auth) : undefined;
-        peerResult = await measure(
-          peer,
-          {},
-          spec(`node-oidc-provider ${name}`, peer, c, auth, paths, o.seconds, o.connections, at),
-          o.warmupSeconds,
-        );
-      } finally {
-        await peer.stop();
-      }
-      out.push({
-        scenario: name,
-        target: c.target,
-        logLevel: level,
-        tessera,
-        peer: peerResult,
-        ratio: tessera.rps / Math.max(peerResult.rps, 1e-9),
-      });
+    } finally {
+      await peer.srv.stop();
     }
   }
   return out;
@@ -188,6 +227,13 @@ export async function compareWithPeer(
 
 const cpuTotal = (c?: CpuBreakdown) =>
   c ? c.perRequestMs.server_main + c.perRequestMs.server_other_threads : NaN;
+/** Server process, then what its Postgres and Redis spent for it: the peer needs neither. */
+function tesseraCpu(c?: CpuBreakdown): string {
+  if (!c) return '—';
+  const m = c.perRequestMs;
+  const all = cpuTotal(c) + m.postgres + m.redis;
+  return `${f(cpuTotal(c), 2)} (${m.server_main.toFixed(2)} + ${m.server_other_threads.toFixed(2)}); ${all.toFixed(2)} with Postgres ${m.postgres.toFixed(2)}, Redis ${m.redis.toFixed(2)}`;
+}
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 
 function targetText(r: Comparison): string {
@@ -199,15 +245,14 @@ function targetText(r: Comparison): string {
 
 export function comparisonMarkdown(rows: Comparison[]): string {
   const lines = [
-    '| scenario | LOG_LEVEL | Tessera req/s (p50 / p99 ms) | node-oidc-provider req/s (p50 / p99 ms) | ratio | target | Tessera CPU ms/req (main + threads; Postgres) | peer CPU ms/req |',
+    '| scenario | LOG_LEVEL | Tessera req/s (p50 / p99 ms) | node-oidc-provider req/s (p50 / p99 ms) | ratio (rounds) | target | Tessera CPU ms/req: server (main + threads); with Postgres, Redis | peer CPU ms/req |',
     '|---|---|---:|---:|---:|---|---:|---:|',
   ];
   for (const r of rows) {
     const t = r.tessera;
     const p = r.peer;
-    const tc = t.cpu?.perRequestMs;
     lines.push(
-      `| ${r.scenario} | ${r.logLevel} | ${f(t.rps)} (${t.p50} / ${t.p99})${t.bad ? ` bad ${t.bad}` : ''} | ${f(p.rps)} (${p.p50} / ${p.p99})${p.bad ? ` bad ${p.bad}` : ''} | **${r.ratio.toFixed(2)}×** | ${targetText(r)} | ${f(cpuTotal(t.cpu), 2)}${tc ? ` (${tc.server_main.toFixed(2)} + ${tc.server_other_threads.toFixed(2)}; ${tc.postgres.toFixed(2)})` : ''} | ${f(cpuTotal(p.cpu), 2)} |`,
+      `| ${r.scenario} | ${r.logLevel} | ${f(t.rps)} (${t.p50} / ${t.p99})${t.bad ? ` bad ${t.bad}` : ''} | ${f(p.rps)} (${p.p50} / ${p.p99})${p.bad ? ` bad ${p.bad}` : ''} | **${r.ratio.toFixed(2)}×**${r.rounds && r.rounds.length > 1 ? ` (${r.rounds.join(', ')})` : ''} | ${targetText(r)} | ${tesseraCpu(t.cpu)} | ${f(cpuTotal(p.cpu), 2)} |`,
     );
   }
   return lines.join('\n');

@@ -13,7 +13,8 @@
  * BENCH_SCENARIOS (cc4096,refresh,introspect,introspect-rs,me,cc2048,revocation,peer),
  * BENCH_PROFILE=<dir> (--cpu-prof on every server child), BENCH_LOG_LEVEL (warn),
  * BENCH_PEER_LOG_LEVELS (warn,info: Tessera's level in the comparison; the peer logs nothing per
- * request either way), BENCH_PEER_CASES (rs2048,rs4096,es256,introspect).
+ * request either way), BENCH_PEER_CASES (rs2048,rs4096,es256,introspect), BENCH_PEER_ROUNDS (1:
+ * turns each server takes, alternating; the median round is reported).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -318,6 +319,7 @@ async function main(stack: Stack): Promise<number> {
       connections: CONNECTIONS,
       warmupSeconds: WARMUP_SECONDS,
       logLevels: PEER_LOG_LEVELS,
+      rounds: Number(process.env.BENCH_PEER_ROUNDS ?? 1),
       cases: PEER_CASES.filter((c) => PEER_CASE_IDS.has(c.id)),
       checkpoint,
     });
@@ -329,7 +331,7 @@ async function main(stack: Stack): Promise<number> {
     `${os.availableParallelism()} cores, node ${process.version}, ${CONNECTIONS} connections, ${SECONDS}s per scenario; load average before ${loadBefore[0]!.toFixed(2)}, after ${loadAfter[0]!.toFixed(2)}`,
   ];
   const peerTable = comparisons.length
-    ? `\nTessera next to node-oidc-provider ${peerVersion()} (same algorithm, same load, one after the other):\n\n${comparisonMarkdown(comparisons)}\n`
+    ? `\nTessera next to node-oidc-provider ${peerVersion()} (same algorithm, same load, taking turns):\n\n${comparisonMarkdown(comparisons)}\n`
     : '';
   process.stdout.write(
     `\n${header.join('\n')}\n\n${markdown(rows)}\n\n${cpuMarkdown(rows)}\n${peerTable}`,
