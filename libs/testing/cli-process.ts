@@ -61,3 +61,37 @@ export async function seedClientViaCli(
   const c = client.json();
   return { tenantId: tenant.json().id!, slug, clientId: c.client_id!, secret: c.client_secret! };
 }
+
+/**
+ * The CLI's environment beside a node: the node's database (app and owner roles) and its data
+ * dir (so its development key), then `env`.
+ */
+export const cliEnvFor = (
+  db: { appUrl: string; ownerUrl: string },
+  node: { dataDir: string },
+  env: Record<string, string | undefined> = {},
+): Record<string, string | undefined> => ({
+  DATABASE_URL: db.appUrl,
+  DATABASE_ADMIN_URL: db.ownerUrl,
+  DATA_DIR: node.dataDir,
+  ...env,
+});
+
+/** `token mint … --with-refresh`: an access and refresh token pair for `sub`, then `more` options. */
+export const mintPairArgs = (
+  tenant: string,
+  clientId: string,
+  sub: string,
+  ...more: string[]
+): string[] => [
+  'token',
+  'mint',
+  '--tenant',
+  tenant,
+  '--sub',
+  sub,
+  '--client',
+  clientId,
+  '--with-refresh',
+  ...more,
+];

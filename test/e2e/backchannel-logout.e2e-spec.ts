@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, runCli } from '@tessera/testing/cli-process';
 import { launchBrowser, type TestBrowser } from '@tessera/testing/oidc-browser';
 import {
   backchannelClient,
@@ -63,13 +63,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
     nodeEnv = env;
     a = await startServerProcess(db, { env, port: portA });
     b = await startServerProcess(db, { env: { ...env, DATA_DIR: a.dataDir }, port: portB });
-    const created = await runCli(
-      { DATABASE_URL: db.appUrl, DATABASE_ADMIN_URL: db.ownerUrl, DATA_DIR: a.dataDir },
-      'tenant',
-      'create',
-      'acme',
-      '--json',
-    );
+    const created = await runCli(cliEnvFor(db, a), 'tenant', 'create', 'acme', '--json');
     expect(created.code).toBe(0);
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, mintPairArgs, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -81,12 +81,7 @@ describe('degraded dependencies', () => {
     node = await startServerProcess(db, {
       env: { ...env, DATABASE_URL: proxy.via(db.appUrl) },
     });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, node, env);
     a = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {
@@ -99,21 +94,10 @@ describe('degraded dependencies', () => {
   });
 
   it('Redis hung (SIGSTOP): refresh answers 503 temporarily_unavailable, not a hang or a 500; /health/ready says redis is down; all recovers', async () => {
-    const pair = (
-      await runCli(
-        cliEnv,
-        'token',
-        'mint',
-        '--tenant',
-        a.slug,
-        '--sub',
-        'u',
-        '--client',
-        a.clientId,
-        '--with-refresh',
-        '--json',
-      )
-    ).json<{ refresh_token: string; access_token: string }>();
+    const pair = (await runCli(cliEnv, ...mintPairArgs(a.slug, a.clientId, 'u', '--json'))).json<{
+      refresh_token: string;
+      access_token: string;
+    }>();
     const refresh = () =>
       postForm(
         `${node.url}/oauth/token`,

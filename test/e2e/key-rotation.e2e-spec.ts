@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ensureBuilt, repoRoot } from '@tessera/testing/build';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { clientCredentialsToken } from '../support/oauth';
 
 jest.setTimeout(300_000);
 
@@ -55,15 +56,8 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
   };
 
   const cli = (...args: string[]) => runCli(cliEnv, ...args);
-  const token = async (node: ServerProcess) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope: 'read' },
-      { authorization: basic(client) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = (node: ServerProcess) =>
+    clientCredentialsToken(node.url, client, { scope: 'read' });
   const active = async (node: ServerProcess, jwt: string) =>
     (
       await postForm(
@@ -89,12 +83,7 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
       startServerProcess(db, { env }),
       startServerProcess(db, { env, clockOffsetMs: SKEW_MS }),
     ]);
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: nodes[0]!.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, nodes[0]!, env);
     client = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {
@@ -335,15 +324,7 @@ describe('database key store › keys retire on a retiring key', () => {
     ISSUER: 'http://tessera.test',
   };
   const cli = (...args: string[]) => runCli(cliEnv, ...args);
-  const token = async () => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope: 'read' },
-      { authorization: basic(client) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = () => clientCredentialsToken(node.url, client, { scope: 'read' });
   const active = async (jwt: string) =>
     (
       await postForm(
@@ -368,12 +349,7 @@ describe('database key store › keys retire on a retiring key', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     node = await startServerProcess(db, { env });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, node, env);
     client = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {

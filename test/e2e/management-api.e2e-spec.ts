@@ -7,6 +7,7 @@ import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { clientCredentialsToken } from '../support/oauth';
 
 /**
  * The management API on its own port, against a node in its own process and real Postgres:
@@ -21,15 +22,8 @@ describe('management API (MANAGEMENT_PORT)', () => {
   let env: Record<string, string>;
   let platform: { clientId: string; secret: string; token: string };
 
-  const tokenFor = async (c: { clientId: string; secret: string }, scope?: string) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials', ...(scope ? { scope } : {}) },
-      { authorization: basic(c) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const tokenFor = (c: { clientId: string; secret: string }, scope?: string) =>
+    clientCredentialsToken(node.url, c, scope ? { scope } : {});
 
   const call = async (
     token: string | undefined,

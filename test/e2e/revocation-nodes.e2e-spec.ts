@@ -1,8 +1,9 @@
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, mintPairArgs, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { clientCredentialsToken } from '../support/oauth';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,15 +33,7 @@ describe('revocation by jti › every node (separate processes)', () => {
     fetch(`${node.url}/api/v1/me`, { headers: { authorization: `Bearer ${at}` } }).then(
       (r) => r.status,
     );
-  const cc = async (node: ServerProcess) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials' },
-      { authorization: basic(a) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const cc = (node: ServerProcess) => clientCredentialsToken(node.url, a);
   const revoke = (node: ServerProcess, token: string) =>
     postForm(`${node.url}/oauth/revoke`, { token }, { authorization: basic(a) });
   const refresh = (node: ServerProcess, rt: string) =>
@@ -50,19 +43,7 @@ describe('revocation by jti › every node (separate processes)', () => {
       { authorization: basic(a) },
     );
   const mintPair = async () => {
-    const r = await runCli(
-      cliEnv,
-      'token',
-      'mint',
-      '--tenant',
-      a.slug,
-      '--sub',
-      'u',
-      '--client',
-      a.clientId,
-      '--with-refresh',
-      '--json',
-    );
+    const r = await runCli(cliEnv, ...mintPairArgs(a.slug, a.clientId, 'u', '--json'));
     expect(r.stderr).toBe('');
     return r.json<{ access_token: string; refresh_token: string }>();
   };
@@ -78,12 +59,7 @@ describe('revocation by jti › every node (separate processes)', () => {
       startServerProcess(db, { env: { ...shared, DENYLIST_SYNC_INTERVAL: '300s' } }),
       startServerProcess(db, { env: { ...shared, DENYLIST_SYNC_INTERVAL: '1s' } }),
     ]);
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node1.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, node1, env);
     a = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {

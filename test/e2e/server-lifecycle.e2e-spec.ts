@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { Client as Pg } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -105,11 +105,7 @@ describe('SIGTERM › drains in-flight requests', () => {
 
   it('a token request in flight completes (200, its record written) while new connections are refused; exit 0', async () => {
     node = await startServerProcess(db, { env: { ISSUER: 'http://tessera.test' } });
-    const client = await seedClientViaCli({
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-    });
+    const client = await seedClientViaCli(cliEnvFor(db, node));
     // A slow request: its token record's INSERT waits on a lock this test holds.
     await owner.query('BEGIN');
     await owner.query('LOCK TABLE tessera.api_tokens IN ACCESS EXCLUSIVE MODE');

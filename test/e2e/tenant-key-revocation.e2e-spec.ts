@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
 import { ResourceServer } from '@tessera/resource-server';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -86,12 +86,7 @@ describe('tenant keys › emergency revocation', () => {
       TENANT_KEY_ALG: 'EdDSA',
     };
     tessera = await startServerProcess(db, { env, port });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: tessera.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, tessera, env);
     A = await tenantClient('rev-a');
     B = await tenantClient('rev-b');
     const resource = await cli('resource', 'create', '--tenant', 'rev-a', '--identifier', API);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -74,13 +74,7 @@ describe('tenant keys › automatic rotation, two nodes, under load', () => {
     const first = await startServerProcess(db, { env: { ...env, ISSUER: issuer }, port });
     const second = await startServerProcess(db, { env: { ...env, ISSUER: issuer } });
     nodes = [first, second];
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: first.dataDir,
-      ...env,
-      ISSUER: issuer,
-    };
+    cliEnv = cliEnvFor(db, first, { ...env, ISSUER: issuer });
   });
   afterAll(async () => {
     for (const n of nodes ?? []) await n.kill();

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
@@ -28,11 +28,7 @@ describe('POST /oauth/token › token records under a stalled database', () => {
     node = await startServerProcess(db, {
       env: { TOKEN_RECORD_TENANT_QUEUE_LIMIT: '2', TOKEN_RECORD_QUEUE_LIMIT: '50' },
     });
-    const cli = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-    };
+    const cli = cliEnvFor(db, node);
     a = await seedClientViaCli(cli);
     b = await seedClientViaCli(cli);
     const su = new URL(db.superuserUrl);
