@@ -6,7 +6,7 @@ import {
   CLIENT_ID,
   CLIENT_SECRET,
   freePort,
-  loginAtProvider,
+  signInWithBrowser,
 } from '@tessera/testing/oidc-sign-in-harness';
 import { startOidcProvider, type OidcTestProvider } from '@tessera/testing/oidc-test-provider';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -78,12 +78,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
   async function signIn() {
     const browser = await launchBrowser();
     browsers.push(browser);
-    const page = await browser.context.newPage();
-    await page.goto(`${a.url}/auth/login?tenant=acme`);
-    await loginAtProvider(page, 'alice');
-    await page.waitForURL(`${a.url}/account`);
-    const c = (await browser.context.cookies(a.url)).find((x) => x.name === 'tessera_session')!;
-    return { page, cookie: `tessera_session=${c.value}` };
+    return signInWithBrowser(browser, a.url, 'alice');
   }
   const status = async (node: ServerProcess, cookie: string) =>
     (await fetch(`${node.url}/api/v1/me`, { headers: { cookie } })).status;
