@@ -126,18 +126,36 @@ async function load(spec: LoadSpec, svc: Services, srv: Server): Promise<LoadRes
   return r;
 }
 
-/** One RS256-4096 server: client_credentials, refresh rotation, introspection, /me. */
-async function primaryServer(
-  stack: Stack,
-  svc: Services,
+/** What the scenarios on one server share: the stack, its services and seed, the rows so far. */
+interface Run {
+  stack: Stack;
+  svc: Services;
+  s: Seeded;
+  raw: RawRates;
+  rows: Row[];
+}
+
+/** A server on `keys`, warmed up with client_credentials, for `scenarios`; then stopped. */
+async function onServer(
+  { stack, svc, s }: Run,
+  name: string,
   keys: string,
-  s: Seeded,
-  raw: RawRates,
-  rows: Row[],
+  scenarios: (srv: Server) => Promise<void>,
 ): Promise<void> {
-  const srv = await startServer(stack, 'rs4096', serverEnv(svc, keys, stack.dir));
+  const srv = await startServer(stack, name, serverEnv(svc, keys, stack.dir));
   try {
     await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS), svc, srv);
+    await scenarios(srv);
+  } finally {
+    reportOutput(srv);
+    await srv.stop();
+  }
+}
+
+/** One RS256-4096 server: client_credentials, refresh rotation, introspection, /me. */
+const primaryServer = (run: Run, keys: string): Promise<void> =>
+  onServer(run, 'rs4096', keys, async (srv) => {
+    const { svc, s, raw, rows } = run;
     if (SCENARIOS.has('cc4096')) {
       const r = await load(clientCredentials('client_credentials RS256-4096', srv, s), svc, srv);
       rows.push(loadRow(r, signTarget(r, raw.rs256_4096, 0.9, true)));
@@ -196,30 +214,14 @@ async function primaryServer(
       );
       rows.push(loadRow(r));
     }
-  } finally {
-    reportOutput(srv);
-    await srv.stop();
-  }
-}
+  });
 
-async function secondaryServer(
-  stack: Stack,
-  svc: Services,
-  keys: string,
-  s: Seeded,
-  raw: RawRates,
-  rows: Row[],
-): Promise<void> {
-  const srv = await startServer(stack, 'rs2048', serverEnv(svc, keys, stack.dir));
-  try {
-    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS), svc, srv);
+const secondaryServer = (run: Run, keys: string): Promise<void> =>
+  onServer(run, 'rs2048', keys, async (srv) => {
+    const { svc, s, raw, rows } = run;
     const r = await load(clientCredentials('client_credentials RS256-2048', srv, s), svc, srv);
     rows.push(loadRow(r, signTarget(r, raw.rs256_2048, 0.6, false)));
-  } finally {
-    reportOutput(srv);
-    await srv.stop();
-  }
-}
+  });
 
 async function twoNodes(
   stack: Stack,
@@ -275,9 +277,9 @@ async function main(stack: Stack): Promise<number> {
   log(`seeded client ${seeded.clientId} and ${seeded.refreshTokens.length} refresh tokens`);
 
   const rows: Row[] = [];
-  if (PRIMARY.some((k) => SCENARIOS.has(k)))
-    await primaryServer(stack, svc, k4096.dir, seeded, raw, rows);
-  if (SCENARIOS.has('cc2048')) await secondaryServer(stack, svc, k2048.dir, seeded, raw, rows);
+  const run: Run = { stack, svc, s: seeded, raw, rows };
+  if (PRIMARY.some((k) => SCENARIOS.has(k))) await primaryServer(run, k4096.dir);
+  if (SCENARIOS.has('cc2048')) await secondaryServer(run, k2048.dir);
   let propagation: PropagationResult | undefined;
   if (SCENARIOS.has('revocation')) {
     propagation = await twoNodes(stack, svc, k4096.dir, seeded);
