@@ -10,18 +10,14 @@ export interface CliResult {
 }
 
 /**
- * Runs the built admin CLI as its own process (asynchronously: a server under test in this
- * process keeps serving meanwhile). `env` is the whole environment, not an overlay.
+ * The built admin CLI as its own process (asynchronously: a server under test in this process
+ * keeps serving meanwhile), with exactly `env` as its environment.
  */
-export function runCli(
-  env: Record<string, string | undefined>,
-  ...args: string[]
-): Promise<CliResult> {
-  ensureBuilt();
+export function spawnCli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,6 +29,18 @@ export function runCli(
       resolve({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }),
     );
   });
+}
+
+/**
+ * The built CLI, quiet (LOG_LEVEL=silent unless `env` says otherwise); `env` is the whole
+ * environment, not an overlay.
+ */
+export function runCli(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<CliResult> {
+  ensureBuilt();
+  return spawnCli({ PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env }, args);
 }
 
 /** A tenant and a client made by the CLI, for tests whose nodes are separate processes. */
