@@ -22,3 +22,9 @@ export async function clientCredentialsToken(
 /** GET `url` with `token` as the bearer. */
 export const getWithBearer = (url: string, token: string): Promise<Response> =>
   fetch(url, { headers: { authorization: `Bearer ${token}` } });
+
+/** RFC 8693 token exchange: the grant type and the token type URIs the specs send and expect. */
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
