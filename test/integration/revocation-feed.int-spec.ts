@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { newId } from '@tessera/domain/shared/ids';
-import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { PostgresRevocationFeed } from '@tessera/infrastructure/revocation-feed/postgres-revocation-feed';
 import { insertRevocationEvents } from '@tessera/infrastructure/revocation-feed/revocation-events';
+import { openAppDataSource } from '@tessera/testing/test-data-source';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,9 +61,7 @@ describe('revocation feed › Postgres store', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = createDataSource({ url: db.appUrl, poolSize: 6 });
-    await ds.initialize();
-    tx = new TenantTransactions(ds);
+    ({ ds, tx } = await openAppDataSource(db, 6));
     feed = new PostgresRevocationFeed(tx, LEEWAY_MS);
   });
   afterAll(async () => {
