@@ -6,18 +6,14 @@ import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-s
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { startTcpProxy, type TcpProxy } from '@tessera/testing/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { until } from '@tessera/testing/poll';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request that must answer: a hang fails the test after a generous 20 s, not a latency. */
 const answered = { signal: () => AbortSignal.timeout(20_000) };
 
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what: string, ok: () => Promise<boolean>, timeoutMs = 30_000) =>
+  until(what, ok, { timeoutMs, everyMs: 100 });
 
 type Health = { status: string; details: Record<string, { status: string; kid?: string }> };
 
@@ -127,7 +123,7 @@ describe('degraded dependencies', () => {
     } finally {
       redis.resume();
     }
-    await until('ready again', async () => (await ready()).status === 200);
+    await waitFor('ready again', async () => (await ready()).status === 200);
     expect((await refresh()).status).toBe(200);
   });
 
@@ -144,8 +140,8 @@ describe('degraded dependencies', () => {
     } finally {
       proxy.restore();
     }
-    await until('ready again', async () => (await ready()).status === 200);
-    await until('tokens again', async () => (await cc()).status === 200);
+    await waitFor('ready again', async () => (await ready()).status === 200);
+    await waitFor('tokens again', async () => (await cc()).status === 200);
   });
 
   it('a failed key reload keeps the last good key set (still signs, still ready); the next good reload is taken', async () => {
@@ -153,7 +149,7 @@ describe('degraded dependencies', () => {
     const warnings = () => node.output().split(warning).length - 1;
     const [A] = await jwksKids();
     const staged = (await runCli(cliEnv, 'keys', 'rotate', '--alg', 'ES256', '--json')).json();
-    await until('the staged key to be published', async () =>
+    await waitFor('the staged key to be published', async () =>
       (await jwksKids()).includes(staged.kid!),
     );
     const good = [A!, staged.kid!].sort();
@@ -171,7 +167,7 @@ describe('degraded dependencies', () => {
       return rows[0]!.enc;
     });
     try {
-      await until('a reload to fail', async () => warnings() > seen);
+      await waitFor('a reload to fail', async () => warnings() > seen);
       expect(await jwksKids()).toEqual(good);
       expect((await cc()).status).toBe(200);
       const health = await ready();
@@ -187,6 +183,6 @@ describe('degraded dependencies', () => {
     }
     // Reloads work again: retiring the staged key takes it out of the JWKS.
     expect((await runCli(cliEnv, 'keys', 'retire', staged.kid!, '--json')).code).toBe(0);
-    await until('the retired key to leave the JWKS', async () => (await jwksKids()).join() === A);
+    await waitFor('the retired key to leave the JWKS', async () => (await jwksKids()).join() === A);
   });
 });

@@ -7,6 +7,7 @@ import { startServerProcess, type ServerProcess } from '@tessera/testing/server-
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { clientCredentialsToken } from '../support/oauth';
+import { untilValue } from '@tessera/testing/poll';
 
 jest.setTimeout(300_000);
 
@@ -31,15 +32,8 @@ const kidOf = (jwt: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn returns a value (not undefined) or the deadline passes. */
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>) {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = <T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>) =>
+  untilValue(what, fn, { timeoutMs: deadlineMs, everyMs: 50 });
 
 describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRET, no SIGNING_KEYS_DIR)', () => {
   let db: TestDatabase;

@@ -7,6 +7,7 @@ import { cliEnvFor, mintPairArgs, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startExampleApi, type ExampleApiProcess } from '@tessera/testing/example-api-process';
 import { clientCredentialsToken } from '../support/oauth';
+import { until } from '@tessera/testing/poll';
 
 interface Creds {
   clientId: string;
@@ -74,13 +75,8 @@ describe('@tessera/resource-server › example API with the real revocation feed
       headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
       ...(method === 'POST' ? { body: JSON.stringify({ amount: 42 }) } : {}),
     });
-  const eventually = async (what: string, check: () => Promise<boolean>, ms = 60_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const eventually = (what: string, check: () => Promise<boolean>, ms = 60_000) =>
+    until(what, check, { timeoutMs: ms, everyMs: 100 });
   const refusedBy = (api: ExampleApiProcess, t: string) =>
     eventually('the API to refuse the revoked token', async () => {
       const r = await call(api, t);

@@ -4,6 +4,7 @@ import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-s
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { cliEnvFor, mintPairArgs, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { until } from '@tessera/testing/poll';
 
 interface Creds {
   clientId: string;
@@ -133,13 +134,8 @@ describe('resource servers', () => {
     seen.map((s) => s.events[TOKEN_REVOKED]?.jti).filter((j): j is string => Boolean(j));
   const revoke = (c: Creds, t: string) =>
     postForm(`${a.url}/oauth/revoke`, { token: t }, { authorization: basic(c) });
-  const eventually = async (what: string, check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const eventually = (what: string, check: () => Promise<boolean>) =>
+    until(what, check, { timeoutMs: 20_000, everyMs: 100 });
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -8,17 +8,12 @@ import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-dat
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { until } from '@tessera/testing/poll';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until true; fails with `what` after a generous deadline (a loaded machine). */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what: string, check: () => Promise<boolean> | boolean, ms = 60_000) =>
+  until(what, check, { timeoutMs: ms, everyMs: 100 });
 
 /** True when a new TCP connection to the port is refused (nothing listens any more). */
 const refused = (port: number) =>
@@ -81,7 +76,7 @@ describe('npm start › DATABASE_URL unset', () => {
     expect(decodeJwt(res.json.access_token as string).org).toBe(client.tenantId);
 
     expect(await node.stop()).toBe(0);
-    await until('the embedded postmaster to exit', () => !alive(postmaster!));
+    await waitFor('the embedded postmaster to exit', () => !alive(postmaster!));
     expect(await refused(state.port)).toBe(true);
     expect(node.output()).not.toMatch(/failed|error/i);
   }, 360_000);
@@ -121,10 +116,10 @@ describe('SIGTERM › drains in-flight requests', () => {
       );
       return r.rows[0]!.n > 0;
     };
-    await until('the token request to wait on the lock', waiting);
+    await waitFor('the token request to wait on the lock', waiting);
 
     const code = node.stop();
-    await until('the listener to close', () => refused(node!.port));
+    await waitFor('the listener to close', () => refused(node!.port));
     expect(node.exited()).toBe(false);
 
     await owner.query('COMMIT');

@@ -7,6 +7,7 @@ import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { until } from '@tessera/testing/poll';
 
 jest.setTimeout(300_000);
 
@@ -18,7 +19,6 @@ jest.setTimeout(300_000);
  * untouched.
  */
 const API = 'https://api.revocation.example';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Creds = { clientId: string; secret: string };
 
 describe('tenant keys › emergency revocation', () => {
@@ -55,13 +55,8 @@ describe('tenant keys › emergency revocation', () => {
         keys: { kid: string }[];
       }
     ).keys.map((k) => k.kid);
-  const eventually = async (what: string, check: () => Promise<boolean>, ms = 60_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const eventually = (what: string, check: () => Promise<boolean>, ms = 60_000) =>
+    until(what, check, { timeoutMs: ms, everyMs: 100 });
   const rsAccepts = async (t: string) => (await rs.authenticate(`Bearer ${t}`)).ok;
   const tenantClient = async (slug: string) => {
     await cli('tenant', 'create', slug);

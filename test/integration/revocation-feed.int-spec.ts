@@ -6,16 +6,11 @@ import { PostgresRevocationFeed } from '@tessera/infrastructure/revocation-feed/
 import { insertRevocationEvents } from '@tessera/infrastructure/revocation-feed/revocation-events';
 import { openAppDataSource } from '@tessera/testing/test-data-source';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { until } from '@tessera/testing/poll';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LEEWAY_MS = 30_000;
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 20 s');
-    await sleep(20);
-  }
-}
+const eventually = (check: () => Promise<boolean>): Promise<void> =>
+  until('the condition', check, { timeoutMs: 20_000, everyMs: 20 });
 
 /** The feed's store against a real Postgres, as the app role (RLS on). */
 describe('revocation feed › Postgres store', () => {
