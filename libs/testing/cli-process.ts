@@ -43,6 +43,16 @@ export function runCli(
   return spawnCli({ PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env }, args);
 }
 
+/** `runCli(env, ...args, '--json')` that must succeed: its JSON, or an error with its stderr. */
+export async function cliJson(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<Record<string, unknown>> {
+  const r = await runCli(env, ...args, '--json');
+  if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+  return r.json<Record<string, unknown>>();
+}
+
 /** A tenant and a client made by the CLI, for tests whose nodes are separate processes. */
 export async function seedClientViaCli(
   env: Record<string, string | undefined>,

@@ -7,6 +7,7 @@ import { startServerProcess, type ServerProcess } from '@tessera/testing/server-
 import { startTcpProxy, type TcpProxy } from '@tessera/testing/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { until } from '@tessera/testing/poll';
+import { jwksKids } from '../support/oauth';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request that must answer: a hang fails the test after a generous 20 s, not a latency. */
@@ -45,14 +46,7 @@ describe('degraded dependencies', () => {
       body: 'grant_type=client_credentials',
       signal: answered.signal(),
     });
-  const jwksKids = async () =>
-    (
-      (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
-        keys: { kid: string }[];
-      }
-    ).keys
-      .map((k) => k.kid)
-      .sort();
+  const kids = () => jwksKids(node.url);
   const owner = async <T>(fn: (c: Client) => Promise<T>) => {
     const c = new Client({ connectionString: db.ownerUrl });
     await c.connect();
@@ -147,10 +141,10 @@ describe('degraded dependencies', () => {
   it('a failed key reload keeps the last good key set (still signs, still ready); the next good reload is taken', async () => {
     const warning = 'signing keys not reloaded, keeping the last good set';
     const warnings = () => node.output().split(warning).length - 1;
-    const [A] = await jwksKids();
+    const [A] = await kids();
     const staged = (await runCli(cliEnv, 'keys', 'rotate', '--alg', 'ES256', '--json')).json();
     await waitFor('the staged key to be published', async () =>
-      (await jwksKids()).includes(staged.kid!),
+      (await kids()).includes(staged.kid!),
     );
     const good = [A!, staged.kid!].sort();
     const seen = warnings();
@@ -168,7 +162,7 @@ describe('degraded dependencies', () => {
     });
     try {
       await waitFor('a reload to fail', async () => warnings() > seen);
-      expect(await jwksKids()).toEqual(good);
+      expect(await kids()).toEqual(good);
       expect((await cc()).status).toBe(200);
       const health = await ready();
       expect(health.status).toBe(200);
@@ -183,6 +177,6 @@ describe('degraded dependencies', () => {
     }
     // Reloads work again: retiring the staged key takes it out of the JWKS.
     expect((await runCli(cliEnv, 'keys', 'retire', staged.kid!, '--json')).code).toBe(0);
-    await waitFor('the retired key to leave the JWKS', async () => (await jwksKids()).join() === A);
+    await waitFor('the retired key to leave the JWKS', async () => (await kids()).join() === A);
   });
 });

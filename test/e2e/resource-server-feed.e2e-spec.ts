@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { startRedisServer, freePort, type TestRedisServer } from '@tessera/testing/redis-server';
-import { cliEnvFor, mintPairArgs, runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, mintPairArgs, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startExampleApi, type ExampleApiProcess } from '@tessera/testing/example-api-process';
 import { clientCredentialsToken } from '../support/oauth';
@@ -47,11 +47,7 @@ describe('@tessera/resource-server › example API with the real revocation feed
   let apiA: ExampleApiProcess;
   let apiB: ExampleApiProcess;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
   const resource = async (identifier: string): Promise<Rs> => {
     const r = await cli(
       ...['resource', 'create', '--tenant', slug, '--identifier', identifier],

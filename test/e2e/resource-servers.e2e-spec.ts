@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { cliEnvFor, mintPairArgs, runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, mintPairArgs, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { until } from '@tessera/testing/poll';
 
@@ -44,11 +44,7 @@ describe('resource servers', () => {
   let client: Creds;
   let other: Creds;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
   const resource = async (slug: string, identifier: string, scopes: string): Promise<Rs> => {
     const r = await cli(
       'resource',

@@ -10,7 +10,6 @@ import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { until } from '@tessera/testing/poll';
 
-
 /** Polls `check` until true; fails with `what` after a generous deadline (a loaded machine). */
 const waitFor = (what: string, check: () => Promise<boolean> | boolean, ms = 60_000) =>
   until(what, check, { timeoutMs: ms, everyMs: 100 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
 import { ResourceServer } from '@tessera/resource-server';
-import { cliEnvFor, runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -30,11 +30,7 @@ describe('tenant keys › emergency revocation', () => {
   let B: Creds;
   let rs: ResourceServer;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
   const token = async (c: Creds) => {
     const r = await postForm(
       `${tessera.url}/oauth/token`,
@@ -58,14 +54,8 @@ describe('tenant keys › emergency revocation', () => {
   const eventually = (what: string, check: () => Promise<boolean>, ms = 60_000) =>
     until(what, check, { timeoutMs: ms, everyMs: 100 });
   const rsAccepts = async (t: string) => (await rs.authenticate(`Bearer ${t}`)).ok;
-  const tenantClient = async (slug: string) => {
-    await cli('tenant', 'create', slug);
-    const c = await cli(
-      ...['client', 'create', '--tenant', slug, '--name', 'caller'],
-      ...['--grants', 'client_credentials', '--scopes', 'read'],
-    );
-    return { clientId: c.client_id as string, secret: c.client_secret as string };
-  };
+  const tenantClient = (slug: string): Promise<Creds> =>
+    seedClientViaCli(cliEnv, { slug, grants: ['client_credentials'], scopes: ['read'] });
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -28,3 +28,11 @@ export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** The kids `baseUrl`'s JWKS lists, sorted. */
+export const jwksKids = async (baseUrl: string): Promise<string[]> =>
+  (
+    (await (await fetch(`${baseUrl}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
+  ).keys
+    .map((k) => k.kid)
+    .sort();
