@@ -69,3 +69,12 @@ export async function createTestDatabase(
     },
   };
 }
+
+/** A connected superuser session in this test database: to take locks or see what RLS hides. */
+export async function connectSuperuser(db: TestDatabase): Promise<Client> {
+  const url = new URL(db.superuserUrl);
+  url.pathname = `/${db.name}`;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
+}

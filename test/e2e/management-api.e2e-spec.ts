@@ -6,7 +6,11 @@ import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 import { clientCredentialsToken } from '../support/oauth';
 
 /**
@@ -58,10 +62,7 @@ describe('management API (MANAGEMENT_PORT)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const url = new URL(db.superuserUrl);
-    url.pathname = `/${db.name}`;
-    su = new Pg({ connectionString: url.toString() });
-    await su.connect();
+    su = await connectSuperuser(db);
     const [port, mport] = [await freePort(), await freePort()];
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-mgmt-'));
     const issuer = `http://127.0.0.1:${port}`;

@@ -2,7 +2,11 @@ import { Client } from 'pg';
 import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 
 jest.setTimeout(120_000);
 
@@ -31,10 +35,7 @@ describe('POST /oauth/token › token records under a stalled database', () => {
     const cli = cliEnvFor(db, node);
     a = await seedClientViaCli(cli);
     b = await seedClientViaCli(cli);
-    const su = new URL(db.superuserUrl);
-    su.pathname = `/${db.name}`;
-    locker = new Client({ connectionString: su.toString() });
-    await locker.connect();
+    locker = await connectSuperuser(db);
   });
   afterAll(async () => {
     await locker?.end().catch(() => undefined);
