@@ -70,11 +70,16 @@ export async function createTestDatabase(
   };
 }
 
-/** A connected superuser session in this test database: to take locks or see what RLS hides. */
-export async function connectSuperuser(db: TestDatabase): Promise<Client> {
-  const url = new URL(db.superuserUrl);
-  url.pathname = `/${db.name}`;
-  const client = new Client({ connectionString: url.toString() });
+/** A connected pg session at `url` (the caller ends it). */
+export async function connectPg(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   return client;
+}
+
+/** A connected superuser session in this test database: to take locks or see what RLS hides. */
+export function connectSuperuser(db: TestDatabase): Promise<Client> {
+  const url = new URL(db.superuserUrl);
+  url.pathname = `/${db.name}`;
+  return connectPg(url.toString());
 }

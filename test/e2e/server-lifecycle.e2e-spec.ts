@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { Client as Pg } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { connectPg, createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
@@ -88,8 +88,7 @@ describe('SIGTERM › drains in-flight requests', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    owner = new Pg({ connectionString: db.ownerUrl });
-    await owner.connect();
+    owner = await connectPg(db.ownerUrl);
   });
   afterAll(async () => {
     if (node && !node.exited()) await node.kill('SIGKILL');
