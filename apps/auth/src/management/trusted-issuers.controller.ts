@@ -2,12 +2,12 @@ import { Body, Get, Inject, Param, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
 import type { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import type { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
+import { mappingView, trustedIssuerView } from '@tessera/application/manage-trusted-issuers/views';
 import { jsonBody, optString, optStrings } from './body';
 import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
 import { DeleteNoContent, ManagementController, PostCreate } from './management-controller';
 import { Principal, TenantScope, type ManagementPrincipal } from './management-principal';
 import { pageById } from './pagination';
-import { mappingView, trustedIssuerView } from './views';
 
 /** Trusted issuers for token exchange and their mappings, as `issuer …` in the CLI. */
 @ManagementController('tenants/:tenant_id/trusted-issuers')

@@ -1,14 +1,12 @@
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
+import { TenantScopedCommand, type TenantFlags } from '../options';
 import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { forTenant } from '../wiring/tenant-flag';
 import { emit } from '../output';
 
-interface Flags {
-  tenant?: string;
+interface Flags extends TenantFlags {
   identifier?: string;
   scopes?: string[];
-  json?: boolean;
 }
 
 @SubCommand({
@@ -17,14 +15,15 @@ interface Flags {
 })
 export class ResourceCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
-    const { server, secret } = await withTokenServices(async (s) => {
-      const t = await tenantBySlug(s, f.tenant);
-      return s.resourceServers.create(
-        t.id,
-        { identifier: f.identifier ?? '', scopes: f.scopes },
-        'cli',
-      );
-    });
+    const { server, secret } = await withTokenServices(
+      forTenant(f.tenant, (s, tenantId) =>
+        s.resourceServers.create(
+          tenantId,
+          { identifier: f.identifier ?? '', scopes: f.scopes },
+          'cli',
+        ),
+      ),
+    );
     emit(
       Boolean(f.json),
       {
