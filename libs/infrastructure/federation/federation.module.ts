@@ -13,15 +13,12 @@ import { CachedExchangeMappings } from './cached-exchange-mappings';
 import type { ExchangeMappingRepository } from '@tessera/application/exchange-token/exchange-mapping-repository.port';
 import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-repository.adapter';
 import { manageExchangeMappings, manageTrustedIssuers } from './federation-composition';
+import { overDataSource } from '../postgres/providers';
 
 /** RFC 8693 token exchange: trusted external issuers, their JWKS, the exchange use case. */
 @Module({
   providers: [
-    {
-      provide: DI.TrustedIssuers,
-      inject: [DataSource],
-      useFactory: (ds: DataSource) => new TypeOrmTrustedIssuerRepository(ds),
-    },
+    overDataSource(DI.TrustedIssuers, TypeOrmTrustedIssuerRepository),
     {
       provide: DI.SubjectTokenVerifier,
       inject: [APP_CONFIG],
