@@ -1,4 +1,13 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  applyDecorators,
+  ArgumentsHost,
+  Catch,
+  Controller,
+  HttpException,
+  Logger,
+  UseFilters,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { statusOf } from '../http/error-status';
@@ -35,3 +44,10 @@ export class PageErrorFilter implements ExceptionFilter {
     res.status(status).type('html').send(errorPage(status, description));
   }
 }
+
+/** A browser-facing controller (sign-in, callback, account pages): its errors are pages. */
+export const PageController = (path?: string) =>
+  applyDecorators(
+    path === undefined ? Controller() : Controller(path),
+    UseFilters(PageErrorFilter),
+  );
