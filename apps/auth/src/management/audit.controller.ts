@@ -1,10 +1,10 @@
-import { Get, Inject, Param, Query } from '@nestjs/common';
+import { Get, Inject, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { TypeOrmAuditQuery } from '@tessera/infrastructure/audit/typeorm-audit-trail';
 import { optQuery } from './body';
 import { ManagementController } from './management-controller';
-import { Principal, TenantScope, type ManagementPrincipal } from './management-principal';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { decodeCursor, encodeCursor, pageLimit } from './pagination';
 
 /** Postgres' own text form of a timestamptz (microseconds kept), as the previous page gave it. */
@@ -33,12 +33,8 @@ export class AuditController {
   ) {}
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const tid = await this.tenants.id(p, tenantId);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const tid = await this.tenants.id(p);
     const limit = pageLimit(q.limit);
     const rows = await this.audit.page(tid, {
       actor: optQuery(q, 'actor'),

@@ -6,7 +6,7 @@ import { DomainError } from '@tessera/domain/shared/domain-error';
 import { jsonBody, optString, optStrings } from './body';
 import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
 import { ManagementController, PostAction, PostCreate } from './management-controller';
-import { Principal, TenantScope, type ManagementPrincipal } from './management-principal';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { decodeCursor, isAfterId, pageLimit, pageOf } from './pagination';
 import { clientView } from './views';
 
@@ -21,14 +21,9 @@ export class ClientsController {
   ) {}
 
   @PostCreate()
-  async create(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-    @Creation() call: CreateRequest,
-  ) {
+  async create(@OnTenant() p: TenantCall, @Body() raw: unknown, @Creation() call: CreateRequest) {
     const b = jsonBody(raw, ['name', 'grants', 'scopes', 'resources']);
-    const tid = await this.tenants.id(p, tenantId);
+    const tid = await this.tenants.id(p);
     const resources = optStrings(b, 'resources') ?? [];
     return this.creates.run(call, async () => {
       // Checked before the client exists, so a bad resource creates nothing (as the CLI does).
@@ -51,12 +46,8 @@ export class ClientsController {
   }
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const tid = await this.tenants.id(p, tenantId);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const tid = await this.tenants.id(p);
     const limit = pageLimit(q.limit);
     const after = decodeCursor(q.cursor, isAfterId)?.after;
     // One more than a page: whether there is a next one, without counting.
@@ -65,19 +56,14 @@ export class ClientsController {
   }
 
   @Get(':client_id')
-  async get(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('client_id') clientId: string,
-  ) {
-    return clientView(await this.clients.get(await this.tenants.id(p, tenantId), clientId));
+  async get(@OnTenant() p: TenantCall, @Param('client_id') clientId: string) {
+    return clientView(await this.clients.get(await this.tenants.id(p), clientId));
   }
 
   /** Replaces what is named: grants, scopes, the resource servers it may ask tokens for. */
   @Patch(':client_id')
   async update(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
+    @OnTenant() p: TenantCall,
     @Param('client_id') clientId: string,
     @Body() raw: unknown,
   ) {
@@ -88,7 +74,7 @@ export class ClientsController {
     if (!grants && !scopes && !resources) {
       throw new DomainError('invalid_request', 'name what to change: grants, scopes, resources');
     }
-    const tid = await this.tenants.id(p, tenantId);
+    const tid = await this.tenants.id(p);
     await this.clients.get(tid, clientId);
     // Resources first: checked against the tenant's resource servers before anything changes.
     if (resources) await this.servers.allow(tid, clientId, resources, p.actor);
@@ -97,23 +83,15 @@ export class ClientsController {
   }
 
   @PostAction(':client_id/rotate-secret')
-  async rotate(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('client_id') clientId: string,
-  ) {
-    const tid = await this.tenants.id(p, tenantId);
+  async rotate(@OnTenant() p: TenantCall, @Param('client_id') clientId: string) {
+    const tid = await this.tenants.id(p);
     const secret = await this.clients.rotateSecret(tid, clientId, p.actor);
     return { client_id: clientId, client_secret: secret };
   }
 
   @PostAction(':client_id/disable')
-  async disable(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('client_id') clientId: string,
-  ) {
-    const tid = await this.tenants.id(p, tenantId);
+  async disable(@OnTenant() p: TenantCall, @Param('client_id') clientId: string) {
+    const tid = await this.tenants.id(p);
     await this.clients.disable(tid, clientId, p.actor);
     return clientView(await this.clients.get(tid, clientId));
   }

@@ -431,9 +431,13 @@ export function buildManagementOpenApi(app: INestApplication, cfg: AppConfig): O
     const out: Record<string, unknown> = {};
     for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
       const extra = OPERATIONS[`${method} ${outer}`] ?? {};
-      const pathParams = ((op.parameters as { in?: string }[] | undefined) ?? []).filter(
-        (p) => p.in === 'path',
-      );
+      // From the path itself: a handler may read `:tenant_id` through @OnTenant, not @Param.
+      const pathParams = [...outer.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+        name,
+        required: true,
+        in: 'path',
+        schema: { type: 'string' },
+      }));
       out[method] = {
         operationId: op.operationId,
         tags: [outer.startsWith('/api/v1/keys') ? 'keys' : (outer.split('/')[5] ?? 'tenants')],

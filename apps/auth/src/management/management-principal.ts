@@ -41,12 +41,23 @@ export function actingOn(p: ManagementPrincipal, tenantId: string): string {
   throw noSuchTenant();
 }
 
-/** The tenant a request acts on, checked to exist (a platform caller may name any). */
+/** The caller of a route under `tenants/:tenant_id/`, and the tenant id its path names. */
+export interface TenantCall extends ManagementPrincipal {
+  /** As given in the path: `TenantScope.id` checks it. */
+  pathTenantId: string;
+}
+
+export const OnTenant = createParamDecorator((_: unknown, ctx: ExecutionContext): TenantCall => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  return { ...principalOf(req), pathTenantId: req.params.tenant_id as string };
+});
+
+/** The tenant a call acts on, checked to exist (a platform caller may name any). */
 @Injectable()
 export class TenantScope {
   constructor(@Inject(DI.ManageTenants) private readonly tenants: ManageTenants) {}
 
-  async id(p: ManagementPrincipal, tenantId: string): Promise<string> {
-    return (await this.tenants.get(actingOn(p, tenantId))).id;
+  async id(call: TenantCall): Promise<string> {
+    return (await this.tenants.get(actingOn(call, call.pathTenantId))).id;
   }
 }

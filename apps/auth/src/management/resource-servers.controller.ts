@@ -5,7 +5,7 @@ import { DomainError } from '@tessera/domain/shared/domain-error';
 import { jsonBody, optString, optStrings } from './body';
 import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
 import { ManagementController, PostAction, PostCreate } from './management-controller';
-import { Principal, TenantScope, type ManagementPrincipal } from './management-principal';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { pageById } from './pagination';
 import { resourceServerView } from './views';
 
@@ -19,14 +19,9 @@ export class ResourceServersController {
   ) {}
 
   @PostCreate()
-  async create(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-    @Creation() call: CreateRequest,
-  ) {
+  async create(@OnTenant() p: TenantCall, @Body() raw: unknown, @Creation() call: CreateRequest) {
     const b = jsonBody(raw, ['identifier', 'scopes']);
-    const tid = await this.tenants.id(p, tenantId);
+    const tid = await this.tenants.id(p);
     return this.creates.run(call, async () => {
       const { server, secret } = await this.servers.create(
         tid,
@@ -39,22 +34,14 @@ export class ResourceServersController {
   }
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const rows = await this.servers.list(await this.tenants.id(p, tenantId));
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const rows = await this.servers.list(await this.tenants.id(p));
     return pageById(rows, q, resourceServerView);
   }
 
   @PostAction(':id/disable')
-  async disable(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('id') id: string,
-  ) {
-    const tid = await this.tenants.id(p, tenantId);
+  async disable(@OnTenant() p: TenantCall, @Param('id') id: string) {
+    const tid = await this.tenants.id(p);
     await this.servers.disable(tid, id, p.actor);
     const server = (await this.servers.list(tid)).find((s) => s.id === id);
     if (!server) throw new DomainError('not_found', 'no such resource server in this tenant');

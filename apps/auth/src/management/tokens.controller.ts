@@ -7,7 +7,7 @@ import { DomainError } from '@tessera/domain/shared/domain-error';
 import { isId } from '@tessera/domain/shared/ids';
 import { jsonBody, optQuery, optString } from './body';
 import { DeleteNoContent, ManagementController, PostAction } from './management-controller';
-import { Principal, TenantScope, type ManagementPrincipal } from './management-principal';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { decodeCursor, encodeCursor, pageLimit } from './pagination';
 import { tokenView } from './views';
 
@@ -33,12 +33,8 @@ export class TokensController {
    * records (the cursor is the last jti seen).
    */
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const tid = await this.tenants.id(p, tenantId);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const tid = await this.tenants.id(p);
     const limit = pageLimit(q.limit);
     const after = decodeCursor(q.cursor, isAfter)?.after;
     const rows = await this.records.list(tid, {
@@ -56,13 +52,9 @@ export class TokensController {
   }
 
   @Get(':jti')
-  async get(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('jti') jti: string,
-  ) {
+  async get(@OnTenant() p: TenantCall, @Param('jti') jti: string) {
     const record = isId('token', jti)
-      ? await this.records.get(await this.tenants.id(p, tenantId), jti)
+      ? await this.records.get(await this.tenants.id(p), jti)
       : undefined;
     if (!record) throw noSuchToken();
     return tokenView(record);
@@ -70,12 +62,8 @@ export class TokensController {
 
   /** Revokes one token (a refresh token: its whole family). Repeating it is harmless. */
   @DeleteNoContent(':jti')
-  async revoke(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('jti') jti: string,
-  ): Promise<void> {
-    const tid = await this.tenants.id(p, tenantId);
+  async revoke(@OnTenant() p: TenantCall, @Param('jti') jti: string): Promise<void> {
+    const tid = await this.tenants.id(p);
     if (!isId('token', jti) || !(await this.revoker.revokeByJti(tid, jti, REASON, p.actor))) {
       throw noSuchToken();
     }
@@ -86,18 +74,14 @@ export class TokensController {
    * resource servers on the feed (RevokeAllTokens, as `token revoke --client|--subject`).
    */
   @PostAction('revoke')
-  async revokeAll(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-  ) {
+  async revokeAll(@OnTenant() p: TenantCall, @Body() raw: unknown) {
     const b = jsonBody(raw, ['client_id', 'subject']);
     const clientId = optString(b, 'client_id');
     const subject = optString(b, 'subject');
     if ((clientId === undefined) === (subject === undefined)) {
       throw new DomainError('invalid_request', 'name one of: client_id, subject');
     }
-    const tid = await this.tenants.id(p, tenantId);
+    const tid = await this.tenants.id(p);
     const r =
       clientId !== undefined
         ? await this.revokeEvery.ofClient(tid, clientId, p.actor, REASON)

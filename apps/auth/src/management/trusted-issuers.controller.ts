@@ -6,7 +6,7 @@ import { mappingView, trustedIssuerView } from '@tessera/application/manage-trus
 import { jsonBody, optString, optStrings } from './body';
 import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
 import { DeleteNoContent, ManagementController, PostCreate } from './management-controller';
-import { Principal, TenantScope, type ManagementPrincipal } from './management-principal';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { pageById } from './pagination';
 
 /** Trusted issuers for token exchange and their mappings, as `issuer …` in the CLI. */
@@ -20,14 +20,9 @@ export class TrustedIssuersController {
   ) {}
 
   @PostCreate()
-  async add(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-    @Creation() call: CreateRequest,
-  ) {
+  async add(@OnTenant() p: TenantCall, @Body() raw: unknown, @Creation() call: CreateRequest) {
     const b = jsonBody(raw, ['issuer', 'jwks_uri', 'audience', 'subject_prefix', 'scopes', 'role']);
-    const tid = await this.tenants.id(p, tenantId);
+    const tid = await this.tenants.id(p);
     return this.creates.run(call, async () => {
       const row = await this.issuers.add(
         tid,
@@ -46,37 +41,24 @@ export class TrustedIssuersController {
   }
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    return pageById(
-      await this.issuers.list(await this.tenants.id(p, tenantId)),
-      q,
-      trustedIssuerView,
-    );
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    return pageById(await this.issuers.list(await this.tenants.id(p)), q, trustedIssuerView);
   }
 
   @DeleteNoContent(':issuer_id')
-  async remove(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('issuer_id') issuerId: string,
-  ): Promise<void> {
-    await this.issuers.remove(await this.tenants.id(p, tenantId), issuerId, p.actor);
+  async remove(@OnTenant() p: TenantCall, @Param('issuer_id') issuerId: string): Promise<void> {
+    await this.issuers.remove(await this.tenants.id(p), issuerId, p.actor);
   }
 
   @PostCreate(':issuer_id/mappings')
   async addMapping(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
+    @OnTenant() p: TenantCall,
     @Param('issuer_id') issuerId: string,
     @Body() raw: unknown,
     @Creation() call: CreateRequest,
   ) {
     const b = jsonBody(raw, ['priority', 'match', 'scopes', 'role', 'claims', 'resources']);
-    const tid = await this.tenants.id(p, tenantId);
+    const tid = await this.tenants.id(p);
     return this.creates.run(call, async () => {
       const row = await this.mappings.add(
         tid,
@@ -97,22 +79,17 @@ export class TrustedIssuersController {
 
   /** In the order they are tried (priority, then age); not paginated (a bounded set). */
   @Get(':issuer_id/mappings')
-  async listMappings(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('issuer_id') issuerId: string,
-  ) {
-    const rows = await this.mappings.list(await this.tenants.id(p, tenantId), issuerId);
+  async listMappings(@OnTenant() p: TenantCall, @Param('issuer_id') issuerId: string) {
+    const rows = await this.mappings.list(await this.tenants.id(p), issuerId);
     return { items: rows.map(mappingView), next_cursor: null };
   }
 
   @DeleteNoContent(':issuer_id/mappings/:mapping_id')
   async removeMapping(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
+    @OnTenant() p: TenantCall,
     @Param('issuer_id') issuerId: string,
     @Param('mapping_id') id: string,
   ): Promise<void> {
-    await this.mappings.remove(await this.tenants.id(p, tenantId), issuerId, id, p.actor);
+    await this.mappings.remove(await this.tenants.id(p), issuerId, id, p.actor);
   }
 }
