@@ -1,7 +1,6 @@
 import { Option, SubCommand } from 'nest-commander';
 import { TenantScopedCommand, type TenantFlags } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { forTenant } from '../wiring/tenant-flag';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 interface Flags extends TenantFlags {
@@ -14,8 +13,9 @@ interface Flags extends TenantFlags {
 @SubCommand({ name: 'create', description: 'create a service client; its secret is shown once' })
 export class ClientCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
-    const { client, secret, resources } = await withTokenServices(
-      forTenant(f.tenant, async (s, tenantId) => {
+    const { client, secret, resources } = await withTenantServices(
+      f.tenant,
+      async (s, tenantId) => {
         // Checked before the client exists, so a bad --resources creates nothing.
         for (const r of f.resources ?? []) await s.resourceServers.check(tenantId, r);
         const created = await s.clients.create(
@@ -27,7 +27,7 @@ export class ClientCreateCommand extends TenantScopedCommand {
           ? await s.resourceServers.allow(tenantId, created.client.id, f.resources, 'cli')
           : [];
         return { ...created, resources: allowed };
-      }),
+      },
     );
     emit(
       Boolean(f.json),

@@ -1,15 +1,12 @@
 import { SubCommand } from 'nest-commander';
 import { TenantScopedCommand, type TenantFlags } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { forTenant } from '../wiring/tenant-flag';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({ name: 'list', description: 'list a tenant’s clients' })
 export class ClientListCommand extends TenantScopedCommand {
   async run(_: string[], f: TenantFlags): Promise<void> {
-    const list = await withTokenServices(
-      forTenant(f.tenant, (s, tenantId) => s.clients.list(tenantId)),
-    );
+    const list = await withTenantServices(f.tenant, (s, tenantId) => s.clients.list(tenantId));
     const clients = list.map((c) => ({
       client_id: c.id,
       name: c.name,

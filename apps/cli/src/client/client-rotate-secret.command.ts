@@ -1,7 +1,6 @@
 import { SubCommand } from 'nest-commander';
 import { TenantScopedCommand, type TenantFlags } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { forTenant } from '../wiring/tenant-flag';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({
@@ -11,8 +10,8 @@ import { emit } from '../output';
 })
 export class ClientRotateSecretCommand extends TenantScopedCommand {
   async run([clientId]: string[], f: TenantFlags): Promise<void> {
-    const secret = await withTokenServices(
-      forTenant(f.tenant, (s, tenantId) => s.clients.rotateSecret(tenantId, clientId!, 'cli')),
+    const secret = await withTenantServices(f.tenant, (s, tenantId) =>
+      s.clients.rotateSecret(tenantId, clientId!, 'cli'),
     );
     emit(
       Boolean(f.json),

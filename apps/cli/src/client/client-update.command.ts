@@ -1,7 +1,6 @@
 import { Option, SubCommand } from 'nest-commander';
 import { TenantScopedCommand, type TenantFlags } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { forTenant } from '../wiring/tenant-flag';
+import { withTenantServices } from '../wiring/token-services';
 import { CliError, emit } from '../output';
 
 interface Flags extends TenantFlags {
@@ -16,10 +15,8 @@ interface Flags extends TenantFlags {
 export class ClientUpdateCommand extends TenantScopedCommand {
   async run([clientId]: string[], f: Flags): Promise<void> {
     if (f.resources === undefined) throw new CliError('name what to change: --resources "<uri> …"');
-    const resources = await withTokenServices(
-      forTenant(f.tenant, (s, tenantId) =>
-        s.resourceServers.allow(tenantId, clientId!, f.resources!, 'cli'),
-      ),
+    const resources = await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.allow(tenantId, clientId!, f.resources!, 'cli'),
     );
     emit(
       Boolean(f.json),

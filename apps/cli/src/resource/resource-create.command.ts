@@ -1,7 +1,6 @@
 import { Option, SubCommand } from 'nest-commander';
 import { TenantScopedCommand, type TenantFlags } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { forTenant } from '../wiring/tenant-flag';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 interface Flags extends TenantFlags {
@@ -15,13 +14,11 @@ interface Flags extends TenantFlags {
 })
 export class ResourceCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
-    const { server, secret } = await withTokenServices(
-      forTenant(f.tenant, (s, tenantId) =>
-        s.resourceServers.create(
-          tenantId,
-          { identifier: f.identifier ?? '', scopes: f.scopes },
-          'cli',
-        ),
+    const { server, secret } = await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.create(
+        tenantId,
+        { identifier: f.identifier ?? '', scopes: f.scopes },
+        'cli',
       ),
     );
     emit(

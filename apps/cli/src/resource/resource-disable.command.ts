@@ -1,7 +1,6 @@
 import { SubCommand } from 'nest-commander';
 import { TenantScopedCommand, type TenantFlags } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { forTenant } from '../wiring/tenant-flag';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({
@@ -11,8 +10,8 @@ import { emit } from '../output';
 })
 export class ResourceDisableCommand extends TenantScopedCommand {
   async run([id]: string[], f: TenantFlags): Promise<void> {
-    await withTokenServices(
-      forTenant(f.tenant, (s, tenantId) => s.resourceServers.disable(tenantId, id!, 'cli')),
+    await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.disable(tenantId, id!, 'cli'),
     );
     emit(Boolean(f.json), { id, status: 'disabled' }, `resource server ${id} disabled`);
   }

@@ -29,6 +29,7 @@ import { TypeOrmResourceServers } from '@tessera/infrastructure/tokens/typeorm-r
 import { redisOptions } from '@tessera/infrastructure/redis/redis-options';
 import { cliAuditLog } from './cli-audit';
 import { withCliDatabase, type CliDatabase } from './cli-database';
+import { forTenant } from './tenant-flag';
 
 export interface TokenServices extends CliDatabase {
   clients: ManageClients;
@@ -137,6 +138,12 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
     }
   });
 }
+
+/** `withTokenServices` for a command about one tenant: the one `--tenant` names. */
+export const withTenantServices = <T>(
+  slug: string | undefined,
+  fn: (s: TokenServices, tenantId: string) => Promise<T>,
+): Promise<T> => withTokenServices(forTenant(slug, fn));
 
 const unavailable = (): never => {
   throw new Error(
