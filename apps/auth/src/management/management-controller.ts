@@ -15,5 +15,5 @@ export const PostCreate = (path?: string) => applyDecorators(Post(path), HttpCod
 /** An action on something that exists (disable, rotate, revoke): 200, nothing created. */
 export const PostAction = (path: string) => applyDecorators(Post(path), HttpCode(200));
 
-/** A DELETE: 204 and no body, also when it is repeated where the use case allows it. */
+/** A DELETE: 204, no body. */
 export const DeleteNoContent = (path: string) => applyDecorators(Delete(path), HttpCode(204));
