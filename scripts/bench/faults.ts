@@ -34,19 +34,18 @@ import {
   startServices,
   type Server,
 } from './bench-stack';
+import { FORM, ROOT as root, basicAuth, envNumber, refreshRotation } from './common';
 import { startCpuAccounting } from './cpu';
 import { runLoad, type LoadResult } from './load';
 import { seed, type Seeded } from './seed';
 import { checkpoint, runBench } from './run';
 
-const KILLS = Number(process.env.BENCH_KILLS ?? 20);
+const KILLS = envNumber('BENCH_KILLS', 20);
 const IN_FLIGHT = 8;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = envNumber('BENCH_SECONDS', 10);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 32);
 const BASELINE = process.env.BENCH_BASELINE ?? 'ed4aa3e';
 const REVOKE_EACH = 10;
-const root = path.resolve(__dirname, '../../..');
-const FORM = 'application/x-www-form-urlencoded';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
@@ -58,8 +57,7 @@ interface Family {
   at: string;
 }
 
-const basic = (s: Seeded) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`;
+const basic = (s: Seeded) => basicAuth(s.clientId, s.secret);
 
 async function post(url: string, body: string, s: Seeded): Promise<Answer> {
   const r = await fetch(url, {
@@ -225,15 +223,7 @@ async function refreshLoad(srv: Server, s: Seeded, pool: string[], seconds: numb
     method: 'POST',
     path: '/oauth/token',
     headers: { authorization: basic(s), 'content-type': FORM },
-    nextBody: () => {
-      const t = pool.pop();
-      return t && `grant_type=refresh_token&refresh_token=${encodeURIComponent(t)}`;
-    },
-    onResponse: (status, body) => {
-      const m = status === 200 ? /"refresh_token":"([^"]+)"/.exec(body) : null;
-      if (m) pool.push(m[1]!);
-    },
-    verify: (b) => b.includes('"refresh_token"'),
+    ...refreshRotation(pool),
     seconds,
     connections: CONNECTIONS,
   });

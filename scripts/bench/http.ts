@@ -15,12 +15,10 @@
  * BENCH_PEER_LOG_LEVELS (warn,info: Tessera's level in the comparison; the peer logs nothing per
  * request either way), BENCH_PEER_CASES (rs2048,rs4096,es256,introspect).
  */
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   Stack,
-  gitCommit,
   keyDir,
   log,
   serverEnv,
@@ -36,6 +34,15 @@ import {
   type CompareCase,
   type Comparison,
 } from './compare';
+import {
+  FORM,
+  basicAuth,
+  clientCredentialsLoad,
+  envNumber,
+  fetchAccessToken,
+  refreshRotation,
+  writeResults,
+} from './common';
 import { startCpuAccounting } from './cpu';
 import { runLoad, type LoadResult, type LoadSpec } from './load';
 import { rawRs256PerSecond } from './raw-sign';
@@ -52,9 +59,9 @@ import { measurePropagation, type PropagationResult } from './revocation';
 import { seed, type Seeded } from './seed';
 import { checkpoint, runBench } from './run';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 100);
+const SECONDS = envNumber('BENCH_SECONDS', 10);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 32);
+const REVOCATIONS = envNumber('BENCH_REVOCATIONS', 100);
 const RAW_SECONDS = 3;
 const WARMUP_SECONDS = 3;
 const ALL = [
@@ -79,35 +86,34 @@ const PEER_CASE_IDS = new Set(
 );
 const PEER_LOG_LEVELS = (process.env.BENCH_PEER_LOG_LEVELS ?? 'warn,info').split(',');
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(','));
-const root = path.resolve(__dirname, '../../..');
+const basic = (s: { clientId: string; secret: string }) => basicAuth(s.clientId, s.secret);
 
-const basic = (s: { clientId: string; secret: string }) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`;
-const FORM = 'application/x-www-form-urlencoded';
+const clientCredentials = (name: string, srv: Server, s: Seeded, seconds = SECONDS): LoadSpec =>
+  clientCredentialsLoad(name, srv.url, basic(s), seconds, CONNECTIONS);
 
-function clientCredentials(name: string, srv: Server, s: Seeded, seconds = SECONDS): LoadSpec {
-  return {
-    name,
-    url: srv.url,
-    method: 'POST',
-    path: '/oauth/token',
-    headers: { authorization: basic(s), 'content-type': FORM },
-    body: 'grant_type=client_credentials',
-    verify: (b) => b.includes('"access_token"'),
-    seconds,
-    connections: CONNECTIONS,
-  };
-}
-
-async function accessToken(srv: Server, s: Seeded, resource?: string): Promise<string> {
-  const r = await fetch(`${srv.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: basic(s), 'content-type': FORM },
-    body: `grant_type=client_credentials${resource ? `&resource=${encodeURIComponent(resource)}` : ''}`,
+const accessToken = (srv: Server, s: Seeded, resource?: string): Promise<string> =>
+  fetchAccessToken(`${srv.url}/oauth/token`, basic(s), {
+    grant_type: 'client_credentials',
+    ...(resource ? { resource } : {}),
   });
-  if (r.status !== 200) throw new Error(`client_credentials answered ${r.status}`);
-  return ((await r.json()) as { access_token: string }).access_token;
-}
+
+/** Introspection (RFC 7662) of an active `token` by the client `by`. */
+const introspection = (
+  name: string,
+  srv: Server,
+  by: { clientId: string; secret: string },
+  token: string,
+): LoadSpec => ({
+  name,
+  url: srv.url,
+  method: 'POST',
+  path: '/oauth/introspect',
+  headers: { authorization: basic(by), 'content-type': FORM },
+  body: `token=${token}&token_type_hint=access_token`,
+  verify: (b) => b.includes('"active":true'),
+  seconds: SECONDS,
+  connections: CONNECTIONS,
+});
 
 async function load(spec: LoadSpec, svc: Services, srv: Server): Promise<LoadResult> {
   checkpoint();
@@ -120,18 +126,36 @@ async function load(spec: LoadSpec, svc: Services, srv: Server): Promise<LoadRes
   return r;
 }
 
-/** One RS256-4096 server: client_credentials, refresh rotation, introspection, /me. */
-async function primaryServer(
-  stack: Stack,
-  svc: Services,
+/** What the scenarios on one server share: the stack, its services and seed, the rows so far. */
+interface Run {
+  stack: Stack;
+  svc: Services;
+  s: Seeded;
+  raw: RawRates;
+  rows: Row[];
+}
+
+/** A server on `keys`, warmed up with client_credentials, for `scenarios`; then stopped. */
+async function onServer(
+  { stack, svc, s }: Run,
+  name: string,
   keys: string,
-  s: Seeded,
-  raw: RawRates,
-  rows: Row[],
+  scenarios: (srv: Server) => Promise<void>,
 ): Promise<void> {
-  const srv = await startServer(stack, 'rs4096', serverEnv(svc, keys, stack.dir));
+  const srv = await startServer(stack, name, serverEnv(svc, keys, stack.dir));
   try {
     await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS), svc, srv);
+    await scenarios(srv);
+  } finally {
+    reportOutput(srv);
+    await srv.stop();
+  }
+}
+
+/** One RS256-4096 server: client_credentials, refresh rotation, introspection, /me. */
+const primaryServer = (run: Run, keys: string): Promise<void> =>
+  onServer(run, 'rs4096', keys, async (srv) => {
+    const { svc, s, raw, rows } = run;
     if (SCENARIOS.has('cc4096')) {
       const r = await load(clientCredentials('client_credentials RS256-4096', srv, s), svc, srv);
       rows.push(loadRow(r, signTarget(r, raw.rs256_4096, 0.9, true)));
@@ -146,17 +170,7 @@ async function primaryServer(
           method: 'POST',
           path: '/oauth/token',
           headers: { authorization: basic(s), 'content-type': FORM },
-          // Every rotation consumes one token and yields its successor: the pool never repeats.
-          nextBody: () => {
-            const t = pool.pop();
-            if (t === undefined) starved++;
-            return t && `grant_type=refresh_token&refresh_token=${encodeURIComponent(t)}`;
-          },
-          onResponse: (status, body) => {
-            const m = status === 200 ? /"refresh_token":"([^"]+)"/.exec(body) : null;
-            if (m) pool.push(m[1]!);
-          },
-          verify: (b) => b.includes('"refresh_token"'),
+          ...refreshRotation(pool, () => starved++),
           seconds: SECONDS,
           connections: CONNECTIONS,
         },
@@ -170,17 +184,7 @@ async function primaryServer(
     const token = await accessToken(srv, s);
     if (SCENARIOS.has('introspect')) {
       const r = await load(
-        {
-          name: 'introspection (active RS256-4096 token)',
-          url: srv.url,
-          method: 'POST',
-          path: '/oauth/introspect',
-          headers: { authorization: basic(s), 'content-type': FORM },
-          body: `token=${token}&token_type_hint=access_token`,
-          verify: (b) => b.includes('"active":true'),
-          seconds: SECONDS,
-          connections: CONNECTIONS,
-        },
+        introspection('introspection (active RS256-4096 token)', srv, s, token),
         svc,
         srv,
       );
@@ -189,21 +193,8 @@ async function primaryServer(
     if (SCENARIOS.has('introspect-rs')) {
       const rs = s.resourceServer;
       const forRs = await accessToken(srv, s, rs.identifier);
-      const r = await load(
-        {
-          name: 'introspection by a resource server (RFC 7662 §4, RS256-4096 token)',
-          url: srv.url,
-          method: 'POST',
-          path: '/oauth/introspect',
-          headers: { authorization: basic(rs), 'content-type': FORM },
-          body: `token=${forRs}&token_type_hint=access_token`,
-          verify: (b) => b.includes('"active":true'),
-          seconds: SECONDS,
-          connections: CONNECTIONS,
-        },
-        svc,
-        srv,
-      );
+      const name = 'introspection by a resource server (RFC 7662 §4, RS256-4096 token)';
+      const r = await load(introspection(name, srv, rs, forRs), svc, srv);
       rows.push(loadRow(r));
     }
     if (SCENARIOS.has('me')) {
@@ -223,30 +214,14 @@ async function primaryServer(
       );
       rows.push(loadRow(r));
     }
-  } finally {
-    reportOutput(srv);
-    await srv.stop();
-  }
-}
+  });
 
-async function secondaryServer(
-  stack: Stack,
-  svc: Services,
-  keys: string,
-  s: Seeded,
-  raw: RawRates,
-  rows: Row[],
-): Promise<void> {
-  const srv = await startServer(stack, 'rs2048', serverEnv(svc, keys, stack.dir));
-  try {
-    await load(clientCredentials('warm-up', srv, s, WARMUP_SECONDS), svc, srv);
+const secondaryServer = (run: Run, keys: string): Promise<void> =>
+  onServer(run, 'rs2048', keys, async (srv) => {
+    const { svc, s, raw, rows } = run;
     const r = await load(clientCredentials('client_credentials RS256-2048', srv, s), svc, srv);
     rows.push(loadRow(r, signTarget(r, raw.rs256_2048, 0.6, false)));
-  } finally {
-    reportOutput(srv);
-    await srv.stop();
-  }
-}
+  });
 
 async function twoNodes(
   stack: Stack,
@@ -302,9 +277,9 @@ async function main(stack: Stack): Promise<number> {
   log(`seeded client ${seeded.clientId} and ${seeded.refreshTokens.length} refresh tokens`);
 
   const rows: Row[] = [];
-  if (PRIMARY.some((k) => SCENARIOS.has(k)))
-    await primaryServer(stack, svc, k4096.dir, seeded, raw, rows);
-  if (SCENARIOS.has('cc2048')) await secondaryServer(stack, svc, k2048.dir, seeded, raw, rows);
+  const run: Run = { stack, svc, s: seeded, raw, rows };
+  if (PRIMARY.some((k) => SCENARIOS.has(k))) await primaryServer(run, k4096.dir);
+  if (SCENARIOS.has('cc2048')) await secondaryServer(run, k2048.dir);
   let propagation: PropagationResult | undefined;
   if (SCENARIOS.has('revocation')) {
     propagation = await twoNodes(stack, svc, k4096.dir, seeded);
@@ -335,36 +310,25 @@ async function main(stack: Stack): Promise<number> {
     `\n${header.join('\n')}\n\n${markdown(rows)}\n\n${cpuMarkdown(rows)}\n${peerTable}`,
   );
   const failed = rows.filter((r) => r.pass === false);
-  const file = path.join(root, 'bench-results.json');
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        bench: 'http',
-        date: new Date().toISOString(),
-        commit: gitCommit(),
-        node: process.version,
-        cores: os.availableParallelism(),
-        load_average: { before: loadBefore, after: loadAfter },
-        connections: CONNECTIONS,
-        seconds_per_scenario: SECONDS,
-        raw_single_thread_sign_per_s: raw,
-        rows: rows.map(({ load: l, ...r }) => ({ ...r, detail: l })),
-        revocation_ms: propagation?.samples,
-        peer_comparisons: comparisons.map((c) => ({
-          scenario: c.scenario,
-          log_level: c.logLevel,
-          ratio: c.ratio,
-          tessera: c.tessera,
-          peer: c.peer,
-        })),
-        wall_seconds: (Date.now() - started) / 1000,
-        passed: failed.length === 0,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  const file = writeResults('bench-results.json', 'http', {
+    node: process.version,
+    cores: os.availableParallelism(),
+    load_average: { before: loadBefore, after: loadAfter },
+    connections: CONNECTIONS,
+    seconds_per_scenario: SECONDS,
+    raw_single_thread_sign_per_s: raw,
+    rows: rows.map(({ load: l, ...r }) => ({ ...r, detail: l })),
+    revocation_ms: propagation?.samples,
+    peer_comparisons: comparisons.map((c) => ({
+      scenario: c.scenario,
+      log_level: c.logLevel,
+      ratio: c.ratio,
+      tessera: c.tessera,
+      peer: c.peer,
+    })),
+    wall_seconds: (Date.now() - started) / 1000,
+    passed: failed.length === 0,
+  });
   log(`results in ${path.relative(process.cwd(), file) || file}`);
   if (failed.length) {
     process.stderr.write(

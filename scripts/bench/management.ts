@@ -8,9 +8,7 @@
  *      the last one tried).
  * Prints a markdown table; writes bench-results-management.json.
  */
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
 import { TypeOrmExchangeMappingRepository } from '@tessera/infrastructure/federation/typeorm-exchange-mapping-repository.adapter';
@@ -18,31 +16,24 @@ import { TypeOrmTrustedIssuerRepository } from '@tessera/infrastructure/federati
 import { freePort } from '@tessera/testing/redis-server';
 import { startWorkloadIssuer } from '@tessera/testing/workload-issuer';
 import { withTokenServices } from '../../apps/cli/src/wiring/token-services';
+import { Stack, keyDir, log, serverEnv, startServer, startServices, ISSUER } from './bench-stack';
 import {
-  Stack,
-  gitCommit,
-  keyDir,
-  log,
-  serverEnv,
-  startServer,
-  startServices,
-  ISSUER,
-} from './bench-stack';
-import { runLoad, type LoadResult } from './load';
+  FORM,
+  basicAuth,
+  envNumber,
+  exitCode,
+  fetchAccessToken,
+  loadTable,
+  writeResults,
+} from './common';
+import { runLoad } from './load';
 import { seed } from './seed';
 import { runBench } from './run';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const SECONDS = envNumber('BENCH_SECONDS', 10);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 8);
 const CLIENTS = 1000;
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const root = path.resolve(__dirname, '../../..');
-
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-
-const row = (r: LoadResult) =>
-  `| ${r.name.padEnd(60)} | ${r.rps.toFixed(0).padStart(5)} | ${String(r.p50).padStart(4)} | ${String(r.p99).padStart(4)} | ${String(r.bad).padStart(3)} |`;
 
 async function main(stack: Stack): Promise<number> {
   const svc = await startServices(stack);
@@ -100,15 +91,10 @@ async function main(stack: Stack): Promise<number> {
     EXCHANGE_CLAIM_NAMES: 'namespace',
   });
   const mgmt = `http://127.0.0.1:${mport}`;
-  const tokenRes = await fetch(`${srv.url}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: basic(made.manager.client.id, made.manager.secret),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const manageToken = ((await tokenRes.json()) as { access_token: string }).access_token;
+  const manageToken = await fetchAccessToken(
+    `${srv.url}/oauth/token`,
+    basicAuth(made.manager.client.id, made.manager.secret),
+  );
 
   const list = (name: string) =>
     runLoad({
@@ -134,8 +120,8 @@ async function main(stack: Stack): Promise<number> {
       method: 'POST',
       path: '/oauth/token',
       headers: {
-        authorization: basic(made.exchanger.client.id, made.exchanger.secret),
-        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(made.exchanger.client.id, made.exchanger.secret),
+        'content-type': FORM,
       },
       body: new URLSearchParams({
         grant_type: GRANT,
@@ -195,19 +181,14 @@ async function main(stack: Stack): Promise<number> {
   const lines = [
     `${os.availableParallelism()} cores, node ${process.version}, RS256-2048, ${CONNECTIONS} connections, ${SECONDS}s per run, loopback`,
     '',
-    `| ${'scenario'.padEnd(60)} | req/s |  p50 |  p99 | bad |`,
-    `| ${'-'.repeat(60)} | ----: | ---: | ---: | --: |`,
-    row(single),
-    row(listed),
-    row(one),
-    row(hundred),
+    ...loadTable(60, [single, listed, one, hundred]),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  writeFileSync(
-    path.join(root, 'bench-results-management.json'),
-    `${JSON.stringify({ bench: 'management', date: new Date().toISOString(), commit: gitCommit(), clients: CLIENTS, loads: [single, listed, one, hundred] }, null, 2)}\n`,
-  );
-  return [single, listed, one, hundred].some((r) => r.bad > 0) ? 1 : 0;
+  writeResults('bench-results-management.json', 'management', {
+    clients: CLIENTS,
+    loads: [single, listed, one, hundred],
+  });
+  return exitCode([single, listed, one, hundred]);
 }
 
 runBench(main);

@@ -6,17 +6,13 @@
  * deletes), half live. The prune pass runs under back-to-back 5 s loads; the worst window's
  * p99 is reported. Prints a markdown table; writes bench-results-records.json.
  */
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
 import { PruneTokenRecords } from '@tessera/application/prune-token-records/prune-token-records.use-case';
 import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
 import {
   Stack,
-  gitCommit,
   keyDir,
   log,
   serverEnv,
@@ -24,58 +20,51 @@ import {
   startServices,
   type Server,
 } from './bench-stack';
+import {
+  asOwner,
+  basicAuth,
+  clientCredentialsLoad,
+  crossTenant,
+  envNumber,
+  exitCode,
+  loadTable,
+  writeResults,
+} from './common';
 import { runLoad, type LoadResult } from './load';
 import { seed, type Seeded } from './seed';
 import { runBench } from './run';
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const RECORDS = envNumber('BENCH_RECORDS', 1_000_000);
+const SECONDS = envNumber('BENCH_SECONDS', 15);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 16);
 const RETENTION = 24 * 3600;
 const BATCH = 5000;
-const root = path.resolve(__dirname, '../../..');
-
-const basic = (s: Seeded) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.secret)}`).toString('base64')}`;
 
 const tokenLoad = (name: string, srv: Server, s: Seeded, seconds = SECONDS) =>
-  runLoad({
-    name,
-    url: srv.url,
-    method: 'POST',
-    path: '/oauth/token',
-    headers: { authorization: basic(s), 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-    verify: (b) => b.includes('"access_token"'),
-    seconds,
-    connections: CONNECTIONS,
-  });
+  runLoad(
+    clientCredentialsLoad(name, srv.url, basicAuth(s.clientId, s.secret), seconds, CONNECTIONS),
+  );
 
 /** RECORDS rows for the tenant, as the owner on the cross-tenant path, in chunks. */
 async function fill(ownerUrl: string, tenantId: string, prefix: string): Promise<number> {
-  const pg = new Client({ connectionString: ownerUrl });
-  await pg.connect();
   const t0 = Date.now();
-  try {
+  await asOwner(ownerUrl, async (pg) => {
     const chunk = 100_000;
     for (let from = 0; from < RECORDS; from += chunk) {
-      await pg.query('BEGIN');
-      await pg.query(`SELECT set_config('app.cross_tenant', 'on', true)`);
       // Even rows expired two days ago (prunable), odd rows live for another hour.
-      await pg.query(
-        `INSERT INTO tessera.api_tokens (jti, tenant_id, kind, subject, client_id, scopes, created_via, created_at, expires_at)
-         SELECT $4 || i, $1, 'access', 'bench', 'bench-client', '{read}', 'client_credentials',
-                now() - interval '3 days',
-                CASE WHEN i % 2 = 0 THEN now() - interval '2 days' ELSE now() + interval '1 hour' END
-           FROM generate_series($2::int, $3::int) AS i`,
-        [tenantId, from, Math.min(from + chunk, RECORDS) - 1, prefix],
+      await crossTenant(pg, () =>
+        pg.query(
+          `INSERT INTO tessera.api_tokens (jti, tenant_id, kind, subject, client_id, scopes, created_via, created_at, expires_at)
+           SELECT $4 || i, $1, 'access', 'bench', 'bench-client', '{read}', 'client_credentials',
+                  now() - interval '3 days',
+                  CASE WHEN i % 2 = 0 THEN now() - interval '2 days' ELSE now() + interval '1 hour' END
+             FROM generate_series($2::int, $3::int) AS i`,
+          [tenantId, from, Math.min(from + chunk, RECORDS) - 1, prefix],
+        ),
       );
-      await pg.query('COMMIT');
     }
     await pg.query('VACUUM ANALYZE tessera.api_tokens');
-  } finally {
-    await pg.end();
-  }
+  });
   return (Date.now() - t0) / 1000;
 }
 
@@ -95,9 +84,6 @@ function aggregate(name: string, ws: LoadResult[]): LoadResult {
     bad: sum((w) => w.bad),
   };
 }
-
-const row = (r: LoadResult) =>
-  `| ${r.name.padEnd(58)} | ${r.rps.toFixed(0).padStart(5)} | ${String(r.p50).padStart(4)} | ${String(r.p99).padStart(4)} | ${String(r.bad).padStart(3)} |`;
 
 async function main(stack: Stack): Promise<number> {
   const svc = await startServices(stack);
@@ -151,39 +137,25 @@ async function main(stack: Stack): Promise<number> {
     const lines = [
       `${os.availableParallelism()} cores, node ${process.version}, RS256-2048, ${CONNECTIONS} connections, ${SECONDS}s per run, loopback`,
       '',
-      `| ${'scenario'.padEnd(58)} | req/s |  p50 |  p99 | bad |`,
-      `| ${'-'.repeat(58)} | ----: | ---: | ---: | --: |`,
-      row(empty),
-      row(full),
-      row(duringResult),
+      ...loadTable(58, [empty, full, duringResult]),
       '',
       `prune pass: ${pruned.pruned} rows in ${pruned.batches} batches of ${BATCH}, ${pruneSeconds.toFixed(1)} s (${(pruned.pruned / pruneSeconds).toFixed(0)} rows/s) under load; a second pass found ${second.pruned} in ${(idleSeconds * 1000).toFixed(0)} ms`,
       `rows before ${before.rows} (table ${(before.tableBytes / 2 ** 20).toFixed(0)} MiB), after ${after.rows}`,
       `prune pass without load: ${alone.pruned} rows of ${refilled.rows} in ${alone.batches} batches, ${aloneSeconds.toFixed(1)} s (${(alone.pruned / aloneSeconds).toFixed(0)} rows/s)`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
-    writeFileSync(
-      path.join(root, 'bench-results-records.json'),
-      `${JSON.stringify(
-        {
-          bench: 'records',
-          date: new Date().toISOString(),
-          commit: gitCommit(),
-          records: RECORDS,
-          fill_seconds: fillSeconds,
-          loads: [empty, full, duringResult],
-          prune: { ...pruned, seconds: pruneSeconds, batch: BATCH },
-          second_prune: { ...second, seconds: idleSeconds },
-          prune_without_load: { ...alone, seconds: aloneSeconds, rows_before: refilled.rows },
-          rows_before: before.rows,
-          rows_after: after.rows,
-          table_bytes_before: before.tableBytes,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    return [empty, full, duringResult].some((r) => r.bad > 0) ? 1 : 0;
+    writeResults('bench-results-records.json', 'records', {
+      records: RECORDS,
+      fill_seconds: fillSeconds,
+      loads: [empty, full, duringResult],
+      prune: { ...pruned, seconds: pruneSeconds, batch: BATCH },
+      second_prune: { ...second, seconds: idleSeconds },
+      prune_without_load: { ...alone, seconds: aloneSeconds, rows_before: refilled.rows },
+      rows_before: before.rows,
+      rows_after: after.rows,
+      table_bytes_before: before.tableBytes,
+    });
+    return exitCode([empty, full, duringResult]);
   } finally {
     await ds.destroy();
   }

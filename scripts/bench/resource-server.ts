@@ -11,36 +11,26 @@
  * < 250 ms). Writes bench-results-rs.json.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  ISSUER,
-  Stack,
-  gitCommit,
-  keyDir,
-  log,
-  serverEnv,
-  startServer,
-  startServices,
-} from './bench-stack';
+import { ISSUER, Stack, keyDir, log, serverEnv, startServer, startServices } from './bench-stack';
+import { ROOT, basicAuth, envNumber, fetchAccessToken, writeResults } from './common';
 import { runLoad, type LoadResult } from './load';
 import { seed } from './seed';
 import { measureRsRevocation } from './rs-revocation';
 import { runBench } from './run';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = envNumber('BENCH_SECONDS', 5);
+const ROUNDS = envNumber('BENCH_ROUNDS', 3);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 32);
 const WARMUP_SECONDS = 2;
 const TARGET_RATIO = 0.8;
-const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200);
+const REVOCATIONS = envNumber('BENCH_REVOCATIONS', 200);
 const TARGET_REVOCATION_P99_MS = 1000;
-const root = path.resolve(__dirname, '../../..');
 
 async function startApi(stack: Stack, env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/scripts/bench/rs-api.js')], {
-    cwd: root,
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/scripts/bench/rs-api.js')], {
+    cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,16 +79,12 @@ async function main(stack: Stack): Promise<number> {
     BENCH_RS_JWKS_URI: `${srv.url}/.well-known/jwks.json`,
     BENCH_RS_FEED: `${srv.url}/oauth/revocation-events`,
   });
-  const basic = Buffer.from(`${seeded.clientId}:${seeded.secret}`).toString('base64');
-  const res = await fetch(`${srv.url}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${basic}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: `grant_type=client_credentials&scope=read&resource=${encodeURIComponent(rs.identifier)}`,
+  const basic = basicAuth(seeded.clientId, seeded.secret);
+  const token = await fetchAccessToken(`${srv.url}/oauth/token`, basic, {
+    grant_type: 'client_credentials',
+    scope: 'read',
+    resource: rs.identifier,
   });
-  const token = ((await res.json()) as { access_token: string }).access_token;
   for (
     let i = 0;
     (await fetch(`${api}/guarded`, { headers: { authorization: `Bearer ${token}` } })).status !==
@@ -126,7 +112,7 @@ async function main(stack: Stack): Promise<number> {
     tessera: srv.url,
     api,
     route: '/guarded',
-    authorization: `Basic ${basic}`,
+    authorization: basic,
     resource: rs.identifier,
     revocations: REVOCATIONS,
   });
@@ -161,10 +147,16 @@ async function main(stack: Stack): Promise<number> {
       '',
     ].join('\n'),
   );
-  writeFileSync(
-    path.join(root, 'bench-results-rs.json'),
-    `${JSON.stringify({ bench: 'resource-server', date: new Date().toISOString(), commit: gitCommit(), connections: CONNECTIONS, seconds: SECONDS, rounds, open, guarded, ratio, revocation, passed }, null, 2)}\n`,
-  );
+  writeResults('bench-results-rs.json', 'resource-server', {
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    rounds,
+    open,
+    guarded,
+    ratio,
+    revocation,
+    passed,
+  });
   return passed ? 0 : 1;
 }
 

@@ -1,4 +1,5 @@
-import { percentile } from './revocation';
+import { postForm } from './common';
+import { bearerStatus, latencies, revokeUntilRefused } from './revocation';
 
 export interface RsRevocationResult {
   revocations: number;
@@ -30,21 +31,9 @@ export async function measureRsRevocation(opts: {
 }): Promise<RsRevocationResult> {
   const samples: number[] = [];
   const failureReasons: string[] = [];
-  const call = (token: string) =>
-    fetch(`${opts.api}${opts.route}`, { headers: { authorization: `Bearer ${token}` } }).then(
-      async (r) => (await r.arrayBuffer(), r.status),
-    );
-  const form = (url: string, body: Record<string, string>) =>
-    fetch(url, {
-      method: 'POST',
-      headers: {
-        authorization: opts.authorization,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams(body).toString(),
-    });
+  const call = (token: string) => bearerStatus(`${opts.api}${opts.route}`, token);
   for (let i = 0; i < opts.revocations; i++) {
-    const issued = await form(`${opts.tessera}/oauth/token`, {
+    const issued = await postForm(`${opts.tessera}/oauth/token`, opts.authorization, {
       grant_type: 'client_credentials',
       scope: 'read',
       resource: opts.resource,
@@ -56,23 +45,19 @@ export async function measureRsRevocation(opts: {
       failureReasons.push(`before ${before}`);
       continue;
     }
-    const revoked = await form(`${opts.tessera}/oauth/revoke`, { token });
-    await revoked.arrayBuffer();
-    const t0 = performance.now();
-    if (revoked.status !== 200)
-      throw new Error(`Tessera refused the revocation: ${revoked.status}`);
-    let status = await call(token);
-    while (status === 200 && performance.now() - t0 < DEADLINE_MS) status = await call(token);
-    if (status === 401) samples.push(performance.now() - t0);
+    const { status, ms } = await revokeUntilRefused(
+      `${opts.tessera}/oauth/revoke`,
+      opts.authorization,
+      { token },
+      () => call(token),
+      DEADLINE_MS,
+    );
+    if (status === 401) samples.push(ms);
     else failureReasons.push(`after ${status}`);
   }
-  samples.sort((a, b) => a - b);
   return {
     revocations: opts.revocations,
-    samples,
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    max: samples.at(-1) ?? NaN,
+    ...latencies(samples),
     failures: failureReasons.length,
     failureReasons,
   };

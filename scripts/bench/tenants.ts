@@ -7,10 +7,8 @@
  * are BENCH_TENANT_ALG (ES256). Prints a markdown table; writes bench-results-tenants.json.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { newId } from '@tessera/domain/shared/ids';
 import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
@@ -18,18 +16,17 @@ import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-tran
 import { KeyRotationSweep } from '@tessera/infrastructure/crypto/key-rotation-sweep';
 import { rotateKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { TenantKeys } from '@tessera/infrastructure/crypto/tenant-keys';
-import { Stack, gitCommit, log, startServer, startServices, type Server } from './bench-stack';
+import { ISSUER, Stack, log, startServer, startServices, type Server } from './bench-stack';
+import { FORM, asOwner, crossTenant, envNumber, exitCode, writeResults } from './common';
 import { runLoad, type LoadResult } from './load';
 import { checkpoint, runBench } from './run';
 
-const TENANTS = Number(process.env.BENCH_TENANTS ?? 10_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const TENANTS = envNumber('BENCH_TENANTS', 10_000);
+const SECONDS = envNumber('BENCH_SECONDS', 15);
+const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 16);
 const ALG = (process.env.BENCH_TENANT_ALG ?? 'ES256') as SigningAlg;
 const FIRST_KEY_SAMPLES = 20;
 const SECRET = randomBytes(32).toString('base64url');
-const root = path.resolve(__dirname, '../../..');
-const ISSUER = 'http://tessera.bench.invalid';
 const quiet = { log: () => undefined, warn: (m: string) => log(m) };
 const policy = { publishDelayMs: 360_000, accessTtlMs: 900_000, leewayMs: 30_000 };
 
@@ -40,10 +37,8 @@ interface Creds {
 
 /** `count` tenants with one client each, written as the owner on the cross-tenant path. */
 async function addTenants(ownerUrl: string, count: number, prefix: string) {
-  const pg = new Client({ connectionString: ownerUrl });
-  await pg.connect();
   const out: { tenantId: string; creds: Creds }[] = [];
-  try {
+  await asOwner(ownerUrl, async (pg) => {
     for (let from = 0; from < count; from += 1000) {
       const n = Math.min(1000, count - from);
       const rows = Array.from({ length: n }, (_, i) => ({
@@ -54,48 +49,39 @@ async function addTenants(ownerUrl: string, count: number, prefix: string) {
           secret: `tcs_${randomBytes(32).toString('base64url')}`,
         },
       }));
-      await pg.query('BEGIN');
-      await pg.query(`SELECT set_config('app.cross_tenant', 'on', true)`);
-      await pg.query(
-        `INSERT INTO tessera.tenants (id, slug, name) SELECT * FROM unnest($1::text[], $2::text[], $2::text[])`,
-        [rows.map((r) => r.tenantId), rows.map((r) => r.slug)],
-      );
-      await pg.query(
-        `INSERT INTO tessera.clients (id, tenant_id, name, secret_hash, grants, scopes)
-         SELECT id, t, 'bench', h, '{client_credentials}', '{read}'
-           FROM unnest($1::text[], $2::text[], $3::bytea[]) AS x(id, t, h)`,
-        [
-          rows.map((r) => r.creds.clientId),
-          rows.map((r) => r.tenantId),
-          rows.map((r) => createHash('sha256').update(r.creds.secret, 'utf8').digest()),
-        ],
-      );
-      await pg.query('COMMIT');
+      await crossTenant(pg, async () => {
+        await pg.query(
+          `INSERT INTO tessera.tenants (id, slug, name) SELECT * FROM unnest($1::text[], $2::text[], $2::text[])`,
+          [rows.map((r) => r.tenantId), rows.map((r) => r.slug)],
+        );
+        await pg.query(
+          `INSERT INTO tessera.clients (id, tenant_id, name, secret_hash, grants, scopes)
+           SELECT id, t, 'bench', h, '{client_credentials}', '{read}'
+             FROM unnest($1::text[], $2::text[], $3::bytea[]) AS x(id, t, h)`,
+          [
+            rows.map((r) => r.creds.clientId),
+            rows.map((r) => r.tenantId),
+            rows.map((r) => createHash('sha256').update(r.creds.secret, 'utf8').digest()),
+          ],
+        );
+      });
       out.push(...rows.map((r) => ({ tenantId: r.tenantId, creds: r.creds })));
     }
-  } finally {
-    await pg.end();
-  }
+  });
   return out;
 }
 
 /** Every tenant key made older than the rotation interval (owner: the app role cannot). */
-async function ageKeys(ownerUrl: string, seconds: number) {
-  const pg = new Client({ connectionString: ownerUrl });
-  await pg.connect();
-  try {
-    await pg.query('BEGIN');
-    await pg.query(`SELECT set_config('app.cross_tenant', 'on', true)`);
-    await pg.query(
-      `UPDATE tessera.tenant_signing_keys SET created_at = created_at - make_interval(secs => $1),
-              activated_at = activated_at - make_interval(secs => $1)`,
-      [seconds],
-    );
-    await pg.query('COMMIT');
-  } finally {
-    await pg.end();
-  }
-}
+const ageKeys = (ownerUrl: string, seconds: number) =>
+  asOwner(ownerUrl, (pg) =>
+    crossTenant(pg, () =>
+      pg.query(
+        `UPDATE tessera.tenant_signing_keys SET created_at = created_at - make_interval(secs => $1),
+                activated_at = activated_at - make_interval(secs => $1)`,
+        [seconds],
+      ),
+    ),
+  );
 
 const tokenLoad = (name: string, srv: Server, clients: Creds[]) => {
   let i = 0;
@@ -104,7 +90,7 @@ const tokenLoad = (name: string, srv: Server, clients: Creds[]) => {
     url: srv.url,
     method: 'POST',
     path: '/oauth/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': FORM },
     nextBody: () => {
       const c = clients[i++ % clients.length]!;
       return `grant_type=client_credentials&client_id=${c.clientId}&client_secret=${c.secret}`;
@@ -257,31 +243,21 @@ async function main(stack: Stack): Promise<number> {
       `rotation sweep over ${all.length} tenants (every key due): ${rotation?.created} successors in ${rotationS.toFixed(1)} s, ${rotation?.failed} failed`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
-    writeFileSync(
-      path.join(root, 'bench-results-tenants.json'),
-      `${JSON.stringify(
-        {
-          bench: 'tenants',
-          date: new Date().toISOString(),
-          commit: gitCommit(),
-          tenants: all.length,
-          alg: ALG,
-          loads: [
-            { ...loadOne, rss_mib: rssOne },
-            { ...loadHot, rss_mib: rssHot },
-            { ...loadSpread, rss_mib: rssSpread },
-          ],
-          ring_load_ms: { p50: pct(ringMs, 0.5), p99: pct(ringMs, 0.99) },
-          first_key_ms: firstKey,
-          backfill: { ...backfill, seconds: backfillS },
-          idle_sweep_seconds: idleS,
-          rotation: { ...rotation, seconds: rotationS },
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    return [loadOne, loadHot, loadSpread].some((r) => r.bad > 0) ? 1 : 0;
+    writeResults('bench-results-tenants.json', 'tenants', {
+      tenants: all.length,
+      alg: ALG,
+      loads: [
+        { ...loadOne, rss_mib: rssOne },
+        { ...loadHot, rss_mib: rssHot },
+        { ...loadSpread, rss_mib: rssSpread },
+      ],
+      ring_load_ms: { p50: pct(ringMs, 0.5), p99: pct(ringMs, 0.99) },
+      first_key_ms: firstKey,
+      backfill: { ...backfill, seconds: backfillS },
+      idle_sweep_seconds: idleS,
+      rotation: { ...rotation, seconds: rotationS },
+    });
+    return exitCode([loadOne, loadHot, loadSpread]);
   } finally {
     await ds.destroy();
   }

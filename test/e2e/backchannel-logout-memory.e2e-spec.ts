@@ -1,7 +1,7 @@
 import type { TestBrowser } from '@tessera/testing/oidc-browser';
 import {
   CLIENT_ID,
-  loginAtProvider,
+  signInWithBrowser,
   startSignInHarness,
   type SignInHarness,
 } from '@tessera/testing/oidc-sign-in-harness';
@@ -25,12 +25,7 @@ describe('OpenID Connect Back-Channel Logout › single node without Redis', () 
 
   async function signIn(): Promise<{ b: TestBrowser; cookie: string }> {
     const b = await h.newBrowser();
-    const page = await b.context.newPage();
-    await page.goto(`${h.app.url}/auth/login?tenant=acme`);
-    await loginAtProvider(page, 'dave');
-    await page.waitForURL(`${h.app.url}/account`);
-    const c = (await b.context.cookies(h.app.url)).find((x) => x.name === 'tessera_session')!;
-    return { b, cookie: `tessera_session=${c.value}` };
+    return { b, cookie: (await signInWithBrowser(b, h.app.url, 'dave')).cookie };
   }
   const status = async (cookie: string) =>
     (await fetch(`${h.app.url}/api/v1/me`, { headers: { cookie } })).status;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, runCli } from '@tessera/testing/cli-process';
 import { launchBrowser, type TestBrowser } from '@tessera/testing/oidc-browser';
 import {
   backchannelClient,
   CLIENT_ID,
   CLIENT_SECRET,
   freePort,
-  loginAtProvider,
+  signInWithBrowser,
 } from '@tessera/testing/oidc-sign-in-harness';
 import { startOidcProvider, type OidcTestProvider } from '@tessera/testing/oidc-test-provider';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -63,13 +63,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
     nodeEnv = env;
     a = await startServerProcess(db, { env, port: portA });
     b = await startServerProcess(db, { env: { ...env, DATA_DIR: a.dataDir }, port: portB });
-    const created = await runCli(
-      { DATABASE_URL: db.appUrl, DATABASE_ADMIN_URL: db.ownerUrl, DATA_DIR: a.dataDir },
-      'tenant',
-      'create',
-      'acme',
-      '--json',
-    );
+    const created = await runCli(cliEnvFor(db, a), 'tenant', 'create', 'acme', '--json');
     expect(created.code).toBe(0);
   });
   afterAll(async () => {
@@ -84,12 +78,7 @@ describe('OpenID Connect Back-Channel Logout › POST /auth/backchannel-logout o
   async function signIn() {
     const browser = await launchBrowser();
     browsers.push(browser);
-    const page = await browser.context.newPage();
-    await page.goto(`${a.url}/auth/login?tenant=acme`);
-    await loginAtProvider(page, 'alice');
-    await page.waitForURL(`${a.url}/account`);
-    const c = (await browser.context.cookies(a.url)).find((x) => x.name === 'tessera_session')!;
-    return { page, cookie: `tessera_session=${c.value}` };
+    return signInWithBrowser(browser, a.url, 'alice');
   }
   const status = async (node: ServerProcess, cookie: string) =>
     (await fetch(`${node.url}/api/v1/me`, { headers: { cookie } })).status;

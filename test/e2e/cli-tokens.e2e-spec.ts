@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { Client } from 'pg';
-import { ensureBuilt, repoRoot } from '@tessera/testing/build';
+import { ensureBuilt } from '@tessera/testing/build';
+import { spawnCli } from '@tessera/testing/cli-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
@@ -11,25 +11,7 @@ describe('CLI › client create, token mint, token revoke reach a running server
   let app: RunningApp;
   let env: Record<string, string>;
   // Asynchronous on purpose: the server under test runs in this process and must keep serving.
-  const cli = (...args: string[]) =>
-    new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-      json: () => Record<string, string>;
-    }>((resolve) => {
-      const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
-        cwd: repoRoot,
-        env,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) =>
-        resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, string> }),
-      );
-    });
+  const cli = (...args: string[]) => spawnCli(env, args);
   const me = (at: string) =>
     fetch(`${app.url}/api/v1/me`, { headers: { authorization: `Bearer ${at}` } });
 

@@ -1,41 +1,24 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, repoRoot } from '@tessera/testing/build';
+import { ensureBuilt } from '@tessera/testing/build';
+import { spawnCli } from '@tessera/testing/cli-process';
 
 /**
  * The CLI contract for input commander itself rejects (ARCHITECTURE.md): nothing on stdout,
  * exactly one line on stderr, non-zero exit. None of these reach a database.
  */
-const cliMain = path.join(repoRoot, 'dist/apps/cli/src/main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH,
-        ISSUER: 'https://tessera.example',
-        // Points nowhere: a usage error must be reported before any connection is tried.
-        DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none',
-        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-usage-')),
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) =>
+  spawnCli(
+    {
+      PATH: process.env.PATH,
+      ISSUER: 'https://tessera.example',
+      // Points nowhere: a usage error must be reported before any connection is tried.
+      DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none',
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-usage-')),
+    },
+    args,
+  );
 
 describe('CLI › usage errors', () => {
   beforeAll(() => ensureBuilt(), 120_000);

@@ -1,23 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, mintPairArgs, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { startTcpProxy, type TcpProxy } from '@tessera/testing/tcp-proxy';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { until } from '@tessera/testing/poll';
+import { jwksKids } from '../support/oauth';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request that must answer: a hang fails the test after a generous 20 s, not a latency. */
 const answered = { signal: () => AbortSignal.timeout(20_000) };
 
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what: string, ok: () => Promise<boolean>, timeoutMs = 30_000) =>
+  until(what, ok, { timeoutMs, everyMs: 100 });
 
 type Health = { status: string; details: Record<string, { status: string; kid?: string }> };
 
@@ -49,14 +46,7 @@ describe('degraded dependencies', () => {
       body: 'grant_type=client_credentials',
       signal: answered.signal(),
     });
-  const jwksKids = async () =>
-    (
-      (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
-        keys: { kid: string }[];
-      }
-    ).keys
-      .map((k) => k.kid)
-      .sort();
+  const kids = () => jwksKids(node.url);
   const owner = async <T>(fn: (c: Client) => Promise<T>) => {
     const c = new Client({ connectionString: db.ownerUrl });
     await c.connect();
@@ -81,12 +71,7 @@ describe('degraded dependencies', () => {
     node = await startServerProcess(db, {
       env: { ...env, DATABASE_URL: proxy.via(db.appUrl) },
     });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, node, env);
     a = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {
@@ -99,21 +84,10 @@ describe('degraded dependencies', () => {
   });
 
   it('Redis hung (SIGSTOP): refresh answers 503 temporarily_unavailable, not a hang or a 500; /health/ready says redis is down; all recovers', async () => {
-    const pair = (
-      await runCli(
-        cliEnv,
-        'token',
-        'mint',
-        '--tenant',
-        a.slug,
-        '--sub',
-        'u',
-        '--client',
-        a.clientId,
-        '--with-refresh',
-        '--json',
-      )
-    ).json<{ refresh_token: string; access_token: string }>();
+    const pair = (await runCli(cliEnv, ...mintPairArgs(a.slug, a.clientId, 'u', '--json'))).json<{
+      refresh_token: string;
+      access_token: string;
+    }>();
     const refresh = () =>
       postForm(
         `${node.url}/oauth/token`,
@@ -143,7 +117,7 @@ describe('degraded dependencies', () => {
     } finally {
       redis.resume();
     }
-    await until('ready again', async () => (await ready()).status === 200);
+    await waitFor('ready again', async () => (await ready()).status === 200);
     expect((await refresh()).status).toBe(200);
   });
 
@@ -160,17 +134,17 @@ describe('degraded dependencies', () => {
     } finally {
       proxy.restore();
     }
-    await until('ready again', async () => (await ready()).status === 200);
-    await until('tokens again', async () => (await cc()).status === 200);
+    await waitFor('ready again', async () => (await ready()).status === 200);
+    await waitFor('tokens again', async () => (await cc()).status === 200);
   });
 
   it('a failed key reload keeps the last good key set (still signs, still ready); the next good reload is taken', async () => {
     const warning = 'signing keys not reloaded, keeping the last good set';
     const warnings = () => node.output().split(warning).length - 1;
-    const [A] = await jwksKids();
+    const [A] = await kids();
     const staged = (await runCli(cliEnv, 'keys', 'rotate', '--alg', 'ES256', '--json')).json();
-    await until('the staged key to be published', async () =>
-      (await jwksKids()).includes(staged.kid!),
+    await waitFor('the staged key to be published', async () =>
+      (await kids()).includes(staged.kid!),
     );
     const good = [A!, staged.kid!].sort();
     const seen = warnings();
@@ -187,8 +161,8 @@ describe('degraded dependencies', () => {
       return rows[0]!.enc;
     });
     try {
-      await until('a reload to fail', async () => warnings() > seen);
-      expect(await jwksKids()).toEqual(good);
+      await waitFor('a reload to fail', async () => warnings() > seen);
+      expect(await kids()).toEqual(good);
       expect((await cc()).status).toBe(200);
       const health = await ready();
       expect(health.status).toBe(200);
@@ -203,6 +177,6 @@ describe('degraded dependencies', () => {
     }
     // Reloads work again: retiring the staged key takes it out of the JWKS.
     expect((await runCli(cliEnv, 'keys', 'retire', staged.kid!, '--json')).code).toBe(0);
-    await until('the retired key to leave the JWKS', async () => (await jwksKids()).join() === A);
+    await waitFor('the retired key to leave the JWKS', async () => (await kids()).join() === A);
   });
 });

@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ensureBuilt, repoRoot } from '@tessera/testing/build';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { clientCredentialsToken, jwksKids } from '../support/oauth';
+import { untilValue } from '@tessera/testing/poll';
 
 jest.setTimeout(300_000);
 
@@ -30,15 +32,8 @@ const kidOf = (jwt: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn returns a value (not undefined) or the deadline passes. */
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>) {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = <T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>) =>
+  untilValue(what, fn, { timeoutMs: deadlineMs, everyMs: 50 });
 
 describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRET, no SIGNING_KEYS_DIR)', () => {
   let db: TestDatabase;
@@ -55,15 +50,8 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
   };
 
   const cli = (...args: string[]) => runCli(cliEnv, ...args);
-  const token = async (node: ServerProcess) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope: 'read' },
-      { authorization: basic(client) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = (node: ServerProcess) =>
+    clientCredentialsToken(node.url, client, { scope: 'read' });
   const active = async (node: ServerProcess, jwt: string) =>
     (
       await postForm(
@@ -72,14 +60,7 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
         { authorization: basic(client) },
       )
     ).json.active;
-  const jwksKids = async (node: ServerProcess) =>
-    (
-      (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
-        keys: { kid: string }[];
-      }
-    ).keys
-      .map((k) => k.kid)
-      .sort();
+  const published = (node: ServerProcess) => jwksKids(node.url);
 
   beforeAll(async () => {
     ensureBuilt();
@@ -89,12 +70,7 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
       startServerProcess(db, { env }),
       startServerProcess(db, { env, clockOffsetMs: SKEW_MS }),
     ]);
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: nodes[0]!.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, nodes[0]!, env);
     client = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {
@@ -108,7 +84,7 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
     }>();
     expect(list0.keys).toEqual([expect.objectContaining({ status: 'active' })]);
     const A = list0.keys[0]!.kid;
-    for (const n of nodes) expect(await jwksKids(n)).toEqual([A]);
+    for (const n of nodes) expect(await published(n)).toEqual([A]);
 
     const t1 = await token(nodes[0]!);
     expect(kidOf(t1)).toBe(A);
@@ -155,7 +131,7 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
     // Published on both nodes before it may sign (the protocol's deadline, not a latency).
     for (const n of nodes) {
       await until('B in the JWKS', Math.max(0, activatesAt - Date.now() - 500), async () =>
-        (await jwksKids(n)).includes(B.kid!) ? true : undefined,
+        (await published(n)).includes(B.kid!) ? true : undefined,
       );
     }
     // No node signs with B before its time (skewed clock or not); A signs until then.
@@ -171,14 +147,14 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
       }
       return kids;
     };
-    for (const n of nodes) expect(await jwksKids(n)).toEqual([A, B.kid].sort());
+    for (const n of nodes) expect(await published(n)).toEqual([A, B.kid].sort());
     await until('B to sign on both nodes', PUBLISH_DELAY_MS + 30_000, async () =>
       (await mintEverywhere()).every((k) => k === B.kid) ? true : undefined,
     );
 
     // A is retiring: still published, its tokens still verify on both nodes.
     for (const n of nodes) {
-      expect(await jwksKids(n)).toEqual([A, B.kid].sort());
+      expect(await published(n)).toEqual([A, B.kid].sort());
       expect(await active(n, lastA)).toBe(true);
     }
     const retiredB = await cli('keys', 'retire', B.kid!, '--json');
@@ -187,17 +163,17 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
     // Past A's TTL rule, the longer CLI token still holds A in the JWKS.
     await sleep(Math.max(0, activatesAt + TTL_MS + LEEWAY_MS + 300 - Date.now()));
     expect(longExp).toBeGreaterThan(Date.now() + 1000);
-    expect(await jwksKids(nodes[0]!)).toContain(A);
+    expect(await published(nodes[0]!)).toContain(A);
     expect(await active(nodes[1]!, long)).toBe(true);
 
     // Gone once that token has expired (+ leeway), from both nodes, and it no longer verifies.
     for (const n of nodes) {
       await until('A to leave the JWKS', longExp + LEEWAY_MS + 30_000 - Date.now(), async () =>
-        (await jwksKids(n)).includes(A) ? undefined : true,
+        (await published(n)).includes(A) ? undefined : true,
       );
     }
     expect(Date.now()).toBeGreaterThanOrEqual(longExp + LEEWAY_MS - 500);
-    for (const n of nodes) expect(await jwksKids(n)).toEqual([B.kid]);
+    for (const n of nodes) expect(await published(n)).toEqual([B.kid]);
     expect(await active(nodes[0]!, long)).toBe(false);
 
     const list = (await cli('keys', 'list', '--json')).json<{
@@ -214,14 +190,14 @@ describe('database key store › rotation without downtime (KEY_ENCRYPTION_SECRE
     const C = rotated.json();
     expect(C.status).toBe('staged');
     await until('C in the JWKS', 30_000, async () =>
-      (await jwksKids(nodes[1]!)).includes(C.kid!) ? true : undefined,
+      (await published(nodes[1]!)).includes(C.kid!) ? true : undefined,
     );
     const retired = await cli('keys', 'retire', C.kid!, '--json');
     expect(retired.code).toBe(0);
     expect(retired.json()).toMatchObject({ kid: C.kid, status: 'retired' });
     for (const n of nodes) {
       await until('C to leave the JWKS', 30_000, async () =>
-        (await jwksKids(n)).includes(C.kid!) ? undefined : true,
+        (await published(n)).includes(C.kid!) ? undefined : true,
       );
     }
     await sleep(Math.max(0, Date.parse(C.activated_at!) + 500 - Date.now()));
@@ -335,15 +311,7 @@ describe('database key store › keys retire on a retiring key', () => {
     ISSUER: 'http://tessera.test',
   };
   const cli = (...args: string[]) => runCli(cliEnv, ...args);
-  const token = async () => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope: 'read' },
-      { authorization: basic(client) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = () => clientCredentialsToken(node.url, client, { scope: 'read' });
   const active = async (jwt: string) =>
     (
       await postForm(
@@ -352,14 +320,7 @@ describe('database key store › keys retire on a retiring key', () => {
         { authorization: basic(client) },
       )
     ).json.active;
-  const jwksKids = async () =>
-    (
-      (await (await fetch(`${node.url}/.well-known/jwks.json`)).json()) as {
-        keys: { kid: string }[];
-      }
-    ).keys
-      .map((k) => k.kid)
-      .sort();
+  const published = () => jwksKids(node.url);
   const status = async (kid: string) =>
     (await cli('keys', 'list', '--json'))
       .json<{ keys: { kid: string; status: string }[] }>()
@@ -368,12 +329,7 @@ describe('database key store › keys retire on a retiring key', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     node = await startServerProcess(db, { env });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, node, env);
     client = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {
@@ -387,16 +343,16 @@ describe('database key store › keys retire on a retiring key', () => {
     const B = (await cli('keys', 'rotate', '--json')).json().kid!;
     await until('B to sign', 120_000, async () => (kidOf(await token()) === B ? true : undefined));
     expect(await status(A)).toBe('retiring');
-    expect(await jwksKids()).toEqual([A, B].sort());
+    expect(await published()).toEqual([A, B].sort());
     expect(await active(tA)).toBe(true);
 
     const retired = await cli('keys', 'retire', A, '--json');
     expect({ code: retired.code, stderr: retired.stderr }).toEqual({ code: 0, stderr: '' });
     expect(retired.json()).toMatchObject({ kid: A, status: 'retired' });
     await until('A to leave the JWKS', 60_000, async () =>
-      (await jwksKids()).includes(A) ? undefined : true,
+      (await published()).includes(A) ? undefined : true,
     );
-    expect(await jwksKids()).toEqual([B]);
+    expect(await published()).toEqual([B]);
     expect(await active(tA)).toBe(false);
     expect(await status(A)).toBe('retired');
     const tB = await token();

@@ -11,6 +11,7 @@ import { startWorkloadIssuer } from '@tessera/testing/workload-issuer';
 import type { RunningApp } from '@tessera/testing/test-app';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { createAuthApp } from '../../apps/auth/src/bootstrap';
+import { TOKEN_EXCHANGE as GRANT } from '../support/oauth';
 
 /** Every byte the app logs, kept for inspection. */
 class Capture extends Writable {
@@ -37,8 +38,6 @@ async function logged<T>(pick: () => T | undefined, timeoutMs = 20_000): Promise
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 const secret = (name: string) => `${name}-S3CR3T-${Math.random().toString(36).slice(2, 10)}`;
 

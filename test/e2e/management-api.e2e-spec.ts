@@ -6,7 +6,12 @@ import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
+import { clientCredentialsToken } from '../support/oauth';
 
 /**
  * The management API on its own port, against a node in its own process and real Postgres:
@@ -21,15 +26,8 @@ describe('management API (MANAGEMENT_PORT)', () => {
   let env: Record<string, string>;
   let platform: { clientId: string; secret: string; token: string };
 
-  const tokenFor = async (c: { clientId: string; secret: string }, scope?: string) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials', ...(scope ? { scope } : {}) },
-      { authorization: basic(c) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const tokenFor = (c: { clientId: string; secret: string }, scope?: string) =>
+    clientCredentialsToken(node.url, c, scope ? { scope } : {});
 
   const call = async (
     token: string | undefined,
@@ -64,10 +62,7 @@ describe('management API (MANAGEMENT_PORT)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const url = new URL(db.superuserUrl);
-    url.pathname = `/${db.name}`;
-    su = new Pg({ connectionString: url.toString() });
-    await su.connect();
+    su = await connectSuperuser(db);
     const [port, mport] = [await freePort(), await freePort()];
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-mgmt-'));
     const issuer = `http://127.0.0.1:${port}`;

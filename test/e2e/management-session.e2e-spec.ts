@@ -1,6 +1,7 @@
 import { ManagementServer } from '../../apps/auth/src/management/management-server';
 import {
-  loginAtProvider,
+  sessionCsrf,
+  signInWithBrowser,
   startSignInHarness,
   type SignInHarness,
 } from '@tessera/testing/oidc-sign-in-harness';
@@ -22,7 +23,8 @@ describe('management API › tokens minted from an admin’s session', () => {
         bob: { email: 'bob@acme.test', groups: ['tessera:acme:member'] },
       },
       tenants: ['acme', 'beta'],
-      env: { REDIS_URL: process.env.TEST_REDIS_URL!, MANAGEMENT_PORT: '0' },
+      redis: true,
+      env: { MANAGEMENT_PORT: '0' },
     });
     mgmt = `http://127.0.0.1:${await h.app.app.get(ManagementServer).listen()}`;
   });
@@ -31,19 +33,11 @@ describe('management API › tokens minted from an admin’s session', () => {
   });
 
   async function mint(account: string, scopes: string) {
-    const b = await h.newBrowser();
-    const page = await b.context.newPage();
-    await page.goto(`${h.app.url}/auth/login?tenant=acme`);
-    await loginAtProvider(page, account);
-    await page.waitForURL(`${h.app.url}/account`);
-    const c = (await b.context.cookies(h.app.url)).find((x) => x.name === 'tessera_session')!;
-    const cookie = `tessera_session=${c.value}`;
-    const me = (await (await fetch(`${h.app.url}/api/v1/me`, { headers: { cookie } })).json()) as {
-      csrf_token: string;
-    };
+    const { cookie } = await signInWithBrowser(await h.newBrowser(), h.app.url, account);
+    const csrf = await sessionCsrf(h.app.url, cookie);
     const res = await fetch(`${h.app.url}/api/v1/tokens`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': me.csrf_token },
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
       body: JSON.stringify({ name: 'management', scopes }),
     });
     return { status: res.status, json: (await res.json()) as Record<string, string> };

@@ -16,6 +16,7 @@ import {
   startPrometheus,
   type RunningPrometheus,
 } from '@tessera/testing/prometheus';
+import { untilValue } from '@tessera/testing/poll';
 
 /** A GET from a chosen local address (127.0.0.2 is loopback too, but not "localhost"). */
 function get(
@@ -33,14 +34,8 @@ function get(
   });
 }
 
-async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return untilValue('the condition', fn, { timeoutMs, everyMs: 250 });
 }
 
 const root = path.resolve(__dirname, '../..');

@@ -3,9 +3,12 @@ import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-t
 import type { TokenRecord, TokenRecords } from '@tessera/application/tokens/token-records.port';
 import { newId } from '@tessera/domain/shared/ids';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
-import { Client as Pg } from 'pg';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/oauth-fixtures';
 
@@ -253,10 +256,7 @@ describe('POST /oauth/token', () => {
     };
 
     it('rows recorded in one tick behind a write in flight commit in one shared transaction', async () => {
-      const url = new URL(db.superuserUrl);
-      url.pathname = `/${db.name}`;
-      const su = new Pg({ connectionString: url.toString() });
-      await su.connect();
+      const su = await connectSuperuser(db);
       // Postgres' own word: the transaction that inserted each row.
       await su.query(`CREATE UNLOGGED TABLE tessera.test_insert_tx (jti text, tx bigint)`);
       await su.query(

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { repoRoot } from '@tessera/testing/build';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { mintPairArgs, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { startDurablePostgres, type DurablePostgres } from '@tessera/testing/durable-postgres';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startRedisServer } from '@tessera/testing/redis-server';
@@ -140,21 +140,9 @@ describe('NODE_ENV=production', () => {
       postForm(`${node.url}/oauth/introspect`, { token }, { authorization: basic(a) });
     expect((await introspect(at)).json.active).toBe(true);
 
-    const pair = (
-      await runCli(
-        cliEnv,
-        'token',
-        'mint',
-        '--tenant',
-        a.slug,
-        '--sub',
-        'svc',
-        '--client',
-        a.clientId,
-        '--with-refresh',
-        '--json',
-      )
-    ).json<{ refresh_token: string }>();
+    const pair = (await runCli(cliEnv, ...mintPairArgs(a.slug, a.clientId, 'svc', '--json'))).json<{
+      refresh_token: string;
+    }>();
     const refreshed = await postForm(
       `${node.url}/oauth/token`,
       { grant_type: 'refresh_token', refresh_token: pair.refresh_token },

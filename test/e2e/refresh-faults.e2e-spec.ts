@@ -6,7 +6,11 @@ import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-t
 import type { SessionTokens } from '@tessera/application/session/session-tokens';
 import type { UserRepository } from '@tessera/application/tenant/user-repository.port';
 import type { MembershipRepository } from '@tessera/application/tenant/membership-repository.port';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -112,10 +116,7 @@ describe('refresh tokens › faults', () => {
     db = await createTestDatabase();
     redis = await startRedisServer({ snapshots: true });
     redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    const url = new URL(db.superuserUrl);
-    url.pathname = `/${db.name}`;
-    su = new Pg({ connectionString: url.toString() });
-    await su.connect();
+    su = await connectSuperuser(db);
     minter = await startTestApp(db, {
       REDIS_URL: redis.url,
       ISSUER: 'http://tessera.test',

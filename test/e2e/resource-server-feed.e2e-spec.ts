@@ -3,9 +3,11 @@ import { decodeJwt } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { startRedisServer, freePort, type TestRedisServer } from '@tessera/testing/redis-server';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, mintPairArgs, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startExampleApi, type ExampleApiProcess } from '@tessera/testing/example-api-process';
+import { clientCredentialsToken } from '../support/oauth';
+import { until } from '@tessera/testing/poll';
 
 interface Creds {
   clientId: string;
@@ -34,7 +36,7 @@ describe('@tessera/resource-server › example API with the real revocation feed
   let redis: TestRedisServer | undefined;
   let tessera: ServerProcess;
   let tesseraEnv: Record<string, string>;
-  let cliEnv: Record<string, string>;
+  let cliEnv: Record<string, string | undefined>;
   let port: number;
   let issuer: string;
   let rsA: Rs;
@@ -45,11 +47,7 @@ describe('@tessera/resource-server › example API with the real revocation feed
   let apiA: ExampleApiProcess;
   let apiB: ExampleApiProcess;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
   const resource = async (identifier: string): Promise<Rs> => {
     const r = await cli(
       ...['resource', 'create', '--tenant', slug, '--identifier', identifier],
@@ -65,28 +63,16 @@ describe('@tessera/resource-server › example API with the real revocation feed
     );
     return { clientId: r.client_id as string, secret: r.client_secret as string };
   };
-  const token = async (c: Creds, resource: string, scope = 'invoices:read') => {
-    const r = await postForm(
-      `${tessera.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope, resource },
-      { authorization: basic(c) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = (c: Creds, resource: string, scope = 'invoices:read') =>
+    clientCredentialsToken(tessera.url, c, { scope, resource });
   const call = (api: ExampleApiProcess, t: string, method = 'GET', route = '/invoices') =>
     fetch(`${api.url}${route}`, {
       method,
       headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
       ...(method === 'POST' ? { body: JSON.stringify({ amount: 42 }) } : {}),
     });
-  const eventually = async (what: string, check: () => Promise<boolean>, ms = 60_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const eventually = (what: string, check: () => Promise<boolean>, ms = 60_000) =>
+    until(what, check, { timeoutMs: ms, everyMs: 100 });
   const refusedBy = (api: ExampleApiProcess, t: string) =>
     eventually('the API to refuse the revoked token', async () => {
       const r = await call(api, t);
@@ -119,12 +105,7 @@ describe('@tessera/resource-server › example API with the real revocation feed
       KEY_RELOAD_INTERVAL: '200ms',
     };
     tessera = await startServerProcess(db, { env: tesseraEnv, port });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: tessera.dataDir,
-      ...tesseraEnv,
-    };
+    cliEnv = cliEnvFor(db, tessera, tesseraEnv);
     slug = `rsf-${rand()}`;
     await cli('tenant', 'create', slug);
     rsA = await resource(API_A);
@@ -183,8 +164,8 @@ describe('@tessera/resource-server › example API with the real revocation feed
   it('CLI token revoke --client › the API refuses every token that client held (access and refresh-minted), and the feed carried one client-revoked SET', async () => {
     const doomed = await client('invoices:read');
     const minted = await cli(
-      ...['token', 'mint', '--tenant', slug, '--sub', 'svc-doomed', '--client', doomed.clientId],
-      ...['--with-refresh', '--scopes', 'invoices:read', '--resources', API_A],
+      ...mintPairArgs(slug, doomed.clientId, 'svc-doomed'),
+      ...['--scopes', 'invoices:read', '--resources', API_A],
     );
     const held = [await token(doomed, API_A), minted.access_token as string];
     for (const t of held) expect((await call(apiA, t)).status).toBe(200);
@@ -277,8 +258,8 @@ describe('@tessera/resource-server › example API with the real revocation feed
 
   it('grant_type=refresh_token › reuse revokes the family; the API refuses its access tokens', async () => {
     const minted = await cli(
-      ...['token', 'mint', '--tenant', slug, '--sub', 'svc', '--client', writer.clientId],
-      ...['--with-refresh', '--scopes', 'invoices:read', '--resources', API_A],
+      ...mintPairArgs(slug, writer.clientId, 'svc'),
+      ...['--scopes', 'invoices:read', '--resources', API_A],
     );
     const first = minted.refresh_token as string;
     const refresh = (rt: string) =>

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { SignJWT, decodeJwt, importPKCS8 } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
-import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { cliEnvFor, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { freePort } from '@tessera/testing/redis-server';
 import { ContractFeedServer } from '@tessera/testing/contract-feed-server';
 import { startExampleApi, type ExampleApiProcess } from '@tessera/testing/example-api-process';
+import { clientCredentialsToken } from '../support/oauth';
 
 /**
  * The example API on @tessera/resource-server against a real Tessera process with a
@@ -31,15 +31,8 @@ describe('@tessera/resource-server › example API against a running Tessera', (
   let readOnly: { clientId: string; secret: string };
   let issuer: string;
 
-  const token = async (c: { clientId: string; secret: string }, scope: string) => {
-    const r = await postForm(
-      `${tessera.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope },
-      { authorization: basic(c) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = (c: { clientId: string; secret: string }, scope: string) =>
+    clientCredentialsToken(tessera.url, c, { scope });
   const call = (api: ExampleApiProcess, method: string, route: string, t?: string) =>
     fetch(`${api.url}${route}`, {
       method,
@@ -80,12 +73,7 @@ describe('@tessera/resource-server › example API against a running Tessera', (
     issuer = `http://127.0.0.1:${port}`;
     const env = { ISSUER: issuer, ACCESS_TOKEN_AUDIENCE: API_A };
     tessera = await startServerProcess(db, { env, port });
-    const cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: tessera.dataDir,
-      ...env,
-    };
+    const cliEnv = cliEnvFor(db, tessera, env);
     const seeded = await seedClientViaCli(cliEnv, {
       grants: ['client_credentials'],
       scopes: ['invoices:read', 'invoices:write'],

@@ -2,8 +2,9 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, mintPairArgs, runCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { until } from '@tessera/testing/poll';
 
 interface Creds {
   clientId: string;
@@ -31,7 +32,7 @@ describe('resource servers', () => {
   let redis: TestRedisServer;
   let a: ServerProcess;
   let b: ServerProcess;
-  let cliEnv: Record<string, string>;
+  let cliEnv: Record<string, string | undefined>;
   let nodeEnv: Record<string, string>;
   const t1 = `rs1-${rand()}`;
   const t2 = `rs2-${rand()}`;
@@ -43,11 +44,7 @@ describe('resource servers', () => {
   let client: Creds;
   let other: Creds;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
   const resource = async (slug: string, identifier: string, scopes: string): Promise<Rs> => {
     const r = await cli(
       'resource',
@@ -133,13 +130,8 @@ describe('resource servers', () => {
     seen.map((s) => s.events[TOKEN_REVOKED]?.jti).filter((j): j is string => Boolean(j));
   const revoke = (c: Creds, t: string) =>
     postForm(`${a.url}/oauth/revoke`, { token: t }, { authorization: basic(c) });
-  const eventually = async (what: string, check: () => Promise<boolean>) => {
-    const deadline = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const eventually = (what: string, check: () => Promise<boolean>) =>
+    until(what, check, { timeoutMs: 20_000, everyMs: 100 });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -154,12 +146,7 @@ describe('resource servers', () => {
     };
     a = await startServerProcess(db, { env: nodeEnv });
     b = await startServerProcess(db, { env: { ...nodeEnv, DATA_DIR: a.dataDir } });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: a.dataDir,
-      ...nodeEnv,
-    };
+    cliEnv = cliEnvFor(db, a, nodeEnv);
     await cli('tenant', 'create', t1);
     await cli('tenant', 'create', t2);
     apiA = await resource(t1, 'https://api-a.test/v1', 'read write');
@@ -277,19 +264,15 @@ describe('resource servers', () => {
 
     it('grant_type=refresh_token › may narrow to a subset of the family’s resources, never widen', async () => {
       const minted = await cli(
-        'token',
-        'mint',
-        '--tenant',
-        t1,
-        '--sub',
-        'svc',
-        '--client',
-        client.clientId,
-        '--with-refresh',
-        '--scopes',
-        'read',
-        '--resources',
-        `${apiA.identifier} ${apiB.identifier}`,
+        ...mintPairArgs(
+          t1,
+          client.clientId,
+          'svc',
+          '--scopes',
+          'read',
+          '--resources',
+          `${apiA.identifier} ${apiB.identifier}`,
+        ),
       );
       expect(decodeJwt(minted.access_token as string).aud).toEqual([
         apiA.identifier,
@@ -436,19 +419,7 @@ describe('resource servers', () => {
       // Drained first, so what the stream delivers next is this revocation's SETs only.
       const stream = `sreuse-${rand()}`;
       await drain(a, apiA, stream);
-      const minted = await cli(
-        'token',
-        'mint',
-        '--tenant',
-        t1,
-        '--sub',
-        'svc',
-        '--client',
-        client.clientId,
-        '--with-refresh',
-        '--scopes',
-        'read',
-      );
+      const minted = await cli(...mintPairArgs(t1, client.clientId, 'svc', '--scopes', 'read'));
       const first = minted.refresh_token as string;
       const rotated = await token(a, client, `grant_type=refresh_token&refresh_token=${first}`);
       expect(rotated.status).toBe(200);

@@ -1,19 +1,14 @@
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startRedisServer, type TestRedisServer } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, mintPairArgs, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { clientCredentialsToken } from '../support/oauth';
+import { until } from '@tessera/testing/poll';
 
 /** Polls until `ok` holds; the timeout is generous (a loaded machine), never a latency target. */
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
+const waitFor = (what: string, ok: () => Promise<boolean>, timeoutMs = 20_000) =>
+  until(what, ok, { timeoutMs, everyMs: 20 });
 
 /**
  * Three nodes, each its own process, over one Postgres and one Redis of this test's own (so it
@@ -32,15 +27,7 @@ describe('revocation by jti › every node (separate processes)', () => {
     fetch(`${node.url}/api/v1/me`, { headers: { authorization: `Bearer ${at}` } }).then(
       (r) => r.status,
     );
-  const cc = async (node: ServerProcess) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials' },
-      { authorization: basic(a) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const cc = (node: ServerProcess) => clientCredentialsToken(node.url, a);
   const revoke = (node: ServerProcess, token: string) =>
     postForm(`${node.url}/oauth/revoke`, { token }, { authorization: basic(a) });
   const refresh = (node: ServerProcess, rt: string) =>
@@ -50,19 +37,7 @@ describe('revocation by jti › every node (separate processes)', () => {
       { authorization: basic(a) },
     );
   const mintPair = async () => {
-    const r = await runCli(
-      cliEnv,
-      'token',
-      'mint',
-      '--tenant',
-      a.slug,
-      '--sub',
-      'u',
-      '--client',
-      a.clientId,
-      '--with-refresh',
-      '--json',
-    );
+    const r = await runCli(cliEnv, ...mintPairArgs(a.slug, a.clientId, 'u', '--json'));
     expect(r.stderr).toBe('');
     return r.json<{ access_token: string; refresh_token: string }>();
   };
@@ -78,12 +53,7 @@ describe('revocation by jti › every node (separate processes)', () => {
       startServerProcess(db, { env: { ...shared, DENYLIST_SYNC_INTERVAL: '300s' } }),
       startServerProcess(db, { env: { ...shared, DENYLIST_SYNC_INTERVAL: '1s' } }),
     ]);
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node1.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, node1, env);
     a = await seedClientViaCli(cliEnv);
   });
   afterAll(async () => {
@@ -98,7 +68,10 @@ describe('revocation by jti › every node (separate processes)', () => {
       const at = await cc(node1);
       expect(await me(node2, at)).toBe(200);
       expect((await revoke(node1, at)).status).toBe(200);
-      await until('node 2 to reject the revoked token', async () => (await me(node2, at)) === 401);
+      await waitFor(
+        'node 2 to reject the revoked token',
+        async () => (await me(node2, at)) === 401,
+      );
     }
   });
 
@@ -126,7 +99,7 @@ describe('revocation by jti › every node (separate processes)', () => {
     // node 2 (resync 300 s away, no broadcast) does not yet.
     expect((await revoke(node1, live)).status).toBe(200);
     expect(await me(node1, live)).toBe(401);
-    await until(
+    await waitFor(
       'node 3 to learn the revocation by resync',
       async () => (await me(node3, live)) === 401,
     );
@@ -134,7 +107,7 @@ describe('revocation by jti › every node (separate processes)', () => {
 
     await redis.start(); // blank: the restarted Redis has lost every refresh token
     // Node 2 resyncs as soon as it has reconnected.
-    await until(
+    await waitFor(
       'node 2 to resync after the reconnect',
       async () => (await me(node2, live)) === 401,
     );
@@ -144,7 +117,7 @@ describe('revocation by jti › every node (separate processes)', () => {
     }
     // The family revoked before the outage stays revoked, though Redis lost its marker.
     let after = await refresh(node2, family.refresh_token);
-    await until('node 2 to reach Redis again', async () => {
+    await waitFor('node 2 to reach Redis again', async () => {
       after = await refresh(node2, family.refresh_token);
       return after.status !== 503;
     });
@@ -156,13 +129,13 @@ describe('revocation by jti › every node (separate processes)', () => {
     // And a revocation after the return propagates by broadcast again.
     const fresh = await cc(node1);
     await revoke(node1, fresh);
-    await until('propagation to resume', async () => (await me(node2, fresh)) === 401);
+    await waitFor('propagation to resume', async () => (await me(node2, fresh)) === 401);
   });
 
   it('a node SIGKILLed mid-traffic: the others keep serving and denying; a restarted node loads every denial', async () => {
     const revoked = await cc(node1);
     expect((await revoke(node1, revoked)).status).toBe(200);
-    await until('node 2 to deny', async () => (await me(node2, revoked)) === 401);
+    await waitFor('node 2 to deny', async () => (await me(node2, revoked)) === 401);
     const inflight = Array.from({ length: 5 }, () => me(node2, revoked).catch(() => 0));
     expect(await node2.kill('SIGKILL')).toBeNull();
     await Promise.all(inflight);

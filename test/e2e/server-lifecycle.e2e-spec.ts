@@ -4,21 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
 import { Client as Pg } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { connectPg, createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { until } from '@tessera/testing/poll';
 
 /** Polls `check` until true; fails with `what` after a generous deadline (a loaded machine). */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what: string, check: () => Promise<boolean> | boolean, ms = 60_000) =>
+  until(what, check, { timeoutMs: ms, everyMs: 100 });
 
 /** True when a new TCP connection to the port is refused (nothing listens any more). */
 const refused = (port: number) =>
@@ -81,7 +75,7 @@ describe('npm start › DATABASE_URL unset', () => {
     expect(decodeJwt(res.json.access_token as string).org).toBe(client.tenantId);
 
     expect(await node.stop()).toBe(0);
-    await until('the embedded postmaster to exit', () => !alive(postmaster!));
+    await waitFor('the embedded postmaster to exit', () => !alive(postmaster!));
     expect(await refused(state.port)).toBe(true);
     expect(node.output()).not.toMatch(/failed|error/i);
   }, 360_000);
@@ -94,8 +88,7 @@ describe('SIGTERM › drains in-flight requests', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    owner = new Pg({ connectionString: db.ownerUrl });
-    await owner.connect();
+    owner = await connectPg(db.ownerUrl);
   });
   afterAll(async () => {
     if (node && !node.exited()) await node.kill('SIGKILL');
@@ -105,11 +98,7 @@ describe('SIGTERM › drains in-flight requests', () => {
 
   it('a token request in flight completes (200, its record written) while new connections are refused; exit 0', async () => {
     node = await startServerProcess(db, { env: { ISSUER: 'http://tessera.test' } });
-    const client = await seedClientViaCli({
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-    });
+    const client = await seedClientViaCli(cliEnvFor(db, node));
     // A slow request: its token record's INSERT waits on a lock this test holds.
     await owner.query('BEGIN');
     await owner.query('LOCK TABLE tessera.api_tokens IN ACCESS EXCLUSIVE MODE');
@@ -125,10 +114,10 @@ describe('SIGTERM › drains in-flight requests', () => {
       );
       return r.rows[0]!.n > 0;
     };
-    await until('the token request to wait on the lock', waiting);
+    await waitFor('the token request to wait on the lock', waiting);
 
     const code = node.stop();
-    await until('the listener to close', () => refused(node!.port));
+    await waitFor('the listener to close', () => refused(node!.port));
     expect(node.exited()).toBe(false);
 
     await owner.query('COMMIT');

@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { seedClientViaCli } from '@tessera/testing/cli-process';
-import { basic, postForm } from '@tessera/testing/oauth-fixtures';
+import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
+import { clientCredentialsToken } from '../support/oauth';
 
 /** The multi-node helper itself: nodes are processes with their own clocks, and can be killed. */
 describe('nodes as separate processes', () => {
@@ -11,15 +11,7 @@ describe('nodes as separate processes', () => {
   let b: ServerProcess;
   let client: Awaited<ReturnType<typeof seedClientViaCli>>;
   const env = { ISSUER: 'http://tessera.test' };
-  const token = async (node: ServerProcess) => {
-    const r = await postForm(
-      `${node.url}/oauth/token`,
-      { grant_type: 'client_credentials' },
-      { authorization: basic(client) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = (node: ServerProcess) => clientCredentialsToken(node.url, client);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -29,12 +21,7 @@ describe('nodes as separate processes', () => {
       env: { ...env, DATA_DIR: a.dataDir },
       clockOffsetMs: 120_000,
     });
-    client = await seedClientViaCli({
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: a.dataDir,
-      ...env,
-    });
+    client = await seedClientViaCli(cliEnvFor(db, a, env));
   });
   afterAll(async () => {
     await a?.kill();

@@ -1,7 +1,8 @@
 import { DI } from '@tessera/application/di-tokens';
 import type { TenantDirectory } from '@tessera/application/tenant/tenant-directory.port';
 import {
-  loginAtProvider,
+  sessionCsrf,
+  signInWithBrowser,
   startSignInHarness,
   type SignInHarness,
 } from '@tessera/testing/oidc-sign-in-harness';
@@ -19,7 +20,7 @@ describe('session API › bearer scopes (RFC 6750 §3.1) and tenant status at ev
         carol: { email: 'carol@acme.test', groups: ['tessera:acme:member', 'tessera:beta:member'] },
       },
       tenants: ['acme', 'beta'],
-      env: { REDIS_URL: process.env.TEST_REDIS_URL! },
+      redis: true,
     });
   });
   afterAll(async () => {
@@ -29,15 +30,8 @@ describe('session API › bearer scopes (RFC 6750 §3.1) and tenant status at ev
   /** Signs carol in to `tenant` in a fresh browser; the cookie header and its CSRF token. */
   async function signIn(tenant: string) {
     const b = await h.newBrowser();
-    const page = await b.context.newPage();
-    await page.goto(`${h.app.url}/auth/login?tenant=${tenant}`);
-    await loginAtProvider(page, 'carol');
-    await page.waitForURL(`${h.app.url}/account`);
-    const c = (await b.context.cookies(h.app.url)).find((x) => x.name === 'tessera_session')!;
-    const cookie = `tessera_session=${c.value}`;
-    const me = await fetch(`${h.app.url}/api/v1/me`, { headers: { cookie } });
-    const { csrf_token } = (await me.json()) as { csrf_token: string };
-    return { page, cookie, csrf: csrf_token };
+    const { page, cookie } = await signInWithBrowser(b, h.app.url, 'carol', tenant);
+    return { page, cookie, csrf: await sessionCsrf(h.app.url, cookie) };
   }
   const mint = (s: { cookie: string; csrf: string }, scopes: string) =>
     fetch(`${h.app.url}/api/v1/tokens`, {

@@ -14,8 +14,8 @@ describe('sign-in routes › hostile input is refused without a 5xx', () => {
     h = await startSignInHarness({
       accounts: {},
       tenants: ['acme'],
+      redis: true,
       env: {
-        REDIS_URL: process.env.TEST_REDIS_URL!,
         RATE_LIMIT_ENABLED: 'true',
         RATE_LIMIT_ANONYMOUS: '100000',
       },

@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import type { TestBrowser } from '@tessera/testing/oidc-browser';
 import {
   loginAtProvider,
@@ -17,7 +16,6 @@ jest.setTimeout(REFETCH_DEADLINE_MS + 120_000);
 
 describe('sign-in while the IdP rotates its signing key (JWKS refetch)', () => {
   let h: SignInHarness;
-  let redis: Redis;
 
   beforeAll(async () => {
     h = await startSignInHarness({
@@ -25,13 +23,11 @@ describe('sign-in while the IdP rotates its signing key (JWKS refetch)', () => {
         carol: { email: 'carol@acme.test', name: 'Carol', groups: ['tessera:acme:member'] },
       },
       tenants: ['acme'],
-      env: { REDIS_URL: process.env.TEST_REDIS_URL! },
+      redis: true,
     });
-    redis = new Redis(process.env.TEST_REDIS_URL!);
   });
   afterAll(async () => {
     await h?.close();
-    redis?.disconnect();
   });
 
   const ready = async () => (await fetch(`${h.app.url}/health/ready`)).status;
@@ -59,10 +55,10 @@ describe('sign-in while the IdP rotates its signing key (JWKS refetch)', () => {
         };
       }
       // Only this sign-in's session is stored: each one's is removed once read.
-      const keys = await redis.keys(`tessera:${h.tenants.acme}:session:*`);
+      const keys = await h.sessionKeys('acme');
       expect(keys).toHaveLength(1);
-      const { idToken } = JSON.parse((await redis.get(keys[0]!))!) as { idToken: string };
-      await redis.del(keys[0]!);
+      const { idToken } = JSON.parse((await h.redis.get(keys[0]!))!) as { idToken: string };
+      await h.redis.del(keys[0]!);
       const header = JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString()) as {
         kid: string;
       };

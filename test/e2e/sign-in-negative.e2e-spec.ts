@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import type { TestBrowser } from '@tessera/testing/oidc-browser';
 import {
@@ -13,7 +12,6 @@ jest.setTimeout(120_000);
 
 describe('sign-in refusals (real browser, real provider): no session is ever created', () => {
   let h: SignInHarness;
-  let redis: Redis;
 
   beforeAll(async () => {
     h = await startSignInHarness({
@@ -22,19 +20,16 @@ describe('sign-in refusals (real browser, real provider): no session is ever cre
         mallory: { email: 'mallory@acme.test', groups: ['tessera:other:owner', 'acme'] },
       },
       tenants: ['acme', 'other'],
-      env: { REDIS_URL: process.env.TEST_REDIS_URL! },
+      redis: true,
     });
-    redis = new Redis(process.env.TEST_REDIS_URL!);
   });
   afterAll(async () => {
     await h?.idp.tamper(null).catch(() => undefined);
     await h?.close();
-    redis?.disconnect();
   });
 
   const sessionsInRedis = async () =>
-    (await redis.keys(`tessera:${h.tenants.acme}:session:*`)).length +
-    (await redis.keys(`tessera:${h.tenants.other}:session:*`)).length;
+    (await h.sessionKeys('acme')).length + (await h.sessionKeys('other')).length;
 
   async function browserPage(): Promise<{ b: TestBrowser; page: Page }> {
     const b = await h.newBrowser();

@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import type { TestBrowser } from '@tessera/testing/oidc-browser';
 import {
   loginAtProvider,
@@ -10,7 +9,6 @@ jest.setTimeout(120_000);
 
 describe('sign-in against a provider that returns claims only at UserInfo (OIDC Core §5.4)', () => {
   let h: SignInHarness;
-  let redis: Redis;
 
   beforeAll(async () => {
     h = await startSignInHarness({
@@ -18,19 +16,16 @@ describe('sign-in against a provider that returns claims only at UserInfo (OIDC 
         bob: { email: 'bob@acme.test', name: 'Bob Example', groups: ['tessera:acme:member'] },
       },
       tenants: ['acme'],
-      env: { REDIS_URL: process.env.TEST_REDIS_URL! },
+      redis: true,
       idp: { claimsAt: 'userinfo' },
     });
-    redis = new Redis(process.env.TEST_REDIS_URL!);
   });
   afterAll(async () => {
     await h?.idp.tamper(null).catch(() => undefined);
     await h?.close();
-    redis?.disconnect();
   });
 
-  const sessionsInRedis = async () =>
-    (await redis.keys(`tessera:${h.tenants.acme}:session:*`)).length;
+  const sessionsInRedis = async () => (await h.sessionKeys('acme')).length;
   const sessionCookie = async (b: TestBrowser) =>
     (await b.context.cookies(h.app.url)).find((c) => c.name === 'tessera_session');
 
@@ -48,8 +43,8 @@ describe('sign-in against a provider that returns claims only at UserInfo (OIDC 
       headers: { cookie: `tessera_session=${cookie.value}` },
     });
     await expect(me.json()).resolves.toMatchObject({ via: 'session', role: 'member' });
-    const [key] = await redis.keys(`tessera:${h.tenants.acme}:session:*`);
-    const stored = JSON.parse((await redis.get(key!))!) as { idToken: string };
+    const [key] = await h.sessionKeys('acme');
+    const stored = JSON.parse((await h.redis.get(key!))!) as { idToken: string };
     const idClaims = JSON.parse(
       Buffer.from(stored.idToken.split('.')[1]!, 'base64url').toString(),
     ) as Record<string, unknown>;

@@ -24,7 +24,7 @@ describe('sign-in through an OpenID provider (Authentik stand-in) in a real brow
         },
       },
       tenants: ['acme'],
-      env: { REDIS_URL: process.env.TEST_REDIS_URL! },
+      redis: true,
     });
     browser = await h.newBrowser();
     page = await browser.context.newPage();

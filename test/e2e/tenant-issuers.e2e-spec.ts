@@ -9,6 +9,7 @@ import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/o
 import { freePort } from '@tessera/testing/redis-server';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { clientCredentialsToken } from '../support/oauth';
 
 jest.setTimeout(120_000);
 
@@ -32,15 +33,7 @@ describe('tenant issuers › ISSUER_MODE=tenant', () => {
     const r = await fetch(`${app.url}${path}`);
     return { status: r.status, headers: r.headers, body: (await r.json()) as T };
   };
-  const token = async (c: TestClient) => {
-    const r = await postForm(
-      `${app.url}/oauth/token`,
-      { grant_type: 'client_credentials', scope: 'read' },
-      { authorization: basic(c) },
-    );
-    expect(r.status).toBe(200);
-    return r.json.access_token as string;
-  };
+  const token = (c: TestClient) => clientCredentialsToken(app.url, c, { scope: 'read' });
   const introspect = async (c: TestClient, t: string) =>
     (await postForm(`${app.url}/oauth/introspect`, { token: t }, { authorization: basic(c) })).json;
   const me = async (t: string) =>

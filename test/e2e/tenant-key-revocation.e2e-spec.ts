@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose';
 import { ResourceServer } from '@tessera/resource-server';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { until } from '@tessera/testing/poll';
 
 jest.setTimeout(300_000);
 
@@ -18,7 +19,6 @@ jest.setTimeout(300_000);
  * untouched.
  */
 const API = 'https://api.revocation.example';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Creds = { clientId: string; secret: string };
 
 describe('tenant keys › emergency revocation', () => {
@@ -30,11 +30,7 @@ describe('tenant keys › emergency revocation', () => {
   let B: Creds;
   let rs: ResourceServer;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
   const token = async (c: Creds) => {
     const r = await postForm(
       `${tessera.url}/oauth/token`,
@@ -55,22 +51,11 @@ describe('tenant keys › emergency revocation', () => {
         keys: { kid: string }[];
       }
     ).keys.map((k) => k.kid);
-  const eventually = async (what: string, check: () => Promise<boolean>, ms = 60_000) => {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const eventually = (what: string, check: () => Promise<boolean>, ms = 60_000) =>
+    until(what, check, { timeoutMs: ms, everyMs: 100 });
   const rsAccepts = async (t: string) => (await rs.authenticate(`Bearer ${t}`)).ok;
-  const tenantClient = async (slug: string) => {
-    await cli('tenant', 'create', slug);
-    const c = await cli(
-      ...['client', 'create', '--tenant', slug, '--name', 'caller'],
-      ...['--grants', 'client_credentials', '--scopes', 'read'],
-    );
-    return { clientId: c.client_id as string, secret: c.client_secret as string };
-  };
+  const tenantClient = (slug: string): Promise<Creds> =>
+    seedClientViaCli(cliEnv, { slug, grants: ['client_credentials'], scopes: ['read'] });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -86,12 +71,7 @@ describe('tenant keys › emergency revocation', () => {
       TENANT_KEY_ALG: 'EdDSA',
     };
     tessera = await startServerProcess(db, { env, port });
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: tessera.dataDir,
-      ...env,
-    };
+    cliEnv = cliEnvFor(db, tessera, env);
     A = await tenantClient('rev-a');
     B = await tenantClient('rev-b');
     const resource = await cli('resource', 'create', '--tenant', 'rev-a', '--identifier', API);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import { runCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, cliJson, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
@@ -53,19 +53,9 @@ describe('tenant keys › automatic rotation, two nodes, under load', () => {
   let cliEnv: Record<string, string | undefined>;
   let issuer: string;
 
-  const cli = async (...args: string[]) => {
-    const r = await runCli(cliEnv, ...args, '--json');
-    if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-    return r.json<Record<string, unknown>>();
-  };
-  const tenantClient = async (slug: string): Promise<Creds> => {
-    await cli('tenant', 'create', slug);
-    const c = await cli(
-      ...['client', 'create', '--tenant', slug, '--name', 'caller'],
-      ...['--grants', 'client_credentials', '--scopes', 'read'],
-    );
-    return { clientId: c.client_id as string, secret: c.client_secret as string };
-  };
+  const cli = (...args: string[]) => cliJson(cliEnv, ...args);
+  const tenantClient = (slug: string): Promise<Creds> =>
+    seedClientViaCli(cliEnv, { slug, grants: ['client_credentials'], scopes: ['read'] });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -74,13 +64,7 @@ describe('tenant keys › automatic rotation, two nodes, under load', () => {
     const first = await startServerProcess(db, { env: { ...env, ISSUER: issuer }, port });
     const second = await startServerProcess(db, { env: { ...env, ISSUER: issuer } });
     nodes = [first, second];
-    cliEnv = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: first.dataDir,
-      ...env,
-      ISSUER: issuer,
-    };
+    cliEnv = cliEnvFor(db, first, { ...env, ISSUER: issuer });
   });
   afterAll(async () => {
     for (const n of nodes ?? []) await n.kill();

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { ensureBuilt, repoRoot } from '@tessera/testing/build';
+import { ensureBuilt } from '@tessera/testing/build';
+import { spawnCli } from '@tessera/testing/cli-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
@@ -26,17 +26,7 @@ describe('CLI › issuer add, list, remove', () => {
   let wl: WorkloadIssuer;
   let env: Record<string, string | undefined>;
   const cli = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['dist/apps/cli/src/main.js', ...args], {
-        cwd: repoRoot,
-        env: { ...env, ...extraEnv } as NodeJS.ProcessEnv,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    spawnCli({ ...env, ...extraEnv }, args);
   const json = async <T>(args: string[]): Promise<T> => {
     const r = await cli(args);
     expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });

@@ -9,9 +9,8 @@ import { freePort } from '@tessera/testing/redis-server';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { startWorkloadIssuer, type WorkloadIssuer } from '@tessera/testing/workload-issuer';
+import { JWT_TYPE, TOKEN_EXCHANGE as GRANT } from '../support/oauth';
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const PAYMENTS = 'https://payments.example/api';
 const OTHER = 'https://other.example/api';
 
@@ -31,6 +30,9 @@ describe('token exchange › mappings from workload claims to scopes and claims'
   let client: { clientId: string; secret: string };
   let issuerId: string;
 
+  /** `issuer mapping add` on the CLI for the tenant's trusted issuer. */
+  const mappingAdd = (...args: string[]) =>
+    runCli(env, 'issuer', 'mapping', 'add', '--tenant', tenant.slug, issuerId, ...args, '--json');
   const api = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(`${mgmt}/api/v1/tenants/${tenant.id}${p}`, {
       method,
@@ -131,22 +133,7 @@ describe('token exchange › mappings from workload claims to scopes and claims'
     });
     expect(rule.status).toBe(201);
     // A second rule through the CLI: CI jobs by their sub.
-    const cli = await runCli(
-      env,
-      'issuer',
-      'mapping',
-      'add',
-      '--tenant',
-      tenant.slug,
-      issuerId,
-      '--match',
-      'sub=ci:*',
-      '--scopes',
-      'read',
-      '--claim',
-      'team=ci',
-      '--json',
-    );
+    const cli = await mappingAdd('--match', 'sub=ci:*', '--scopes', 'read', '--claim', 'team=ci');
     expect(cli.code).toBe(0);
     const listed = await api('GET', `/trusted-issuers/${issuerId}/mappings`);
     expect(listed.json.items.map((m: { id: string }) => m.id)).toEqual([
@@ -246,20 +233,7 @@ describe('token exchange › mappings from workload claims to scopes and claims'
         code: 'invalid_request',
       });
     }
-    const cli = await runCli(
-      env,
-      'issuer',
-      'mapping',
-      'add',
-      '--tenant',
-      tenant.slug,
-      issuerId,
-      '--match',
-      'sub=*',
-      '--claim',
-      'org=org_other',
-      '--json',
-    );
+    const cli = await mappingAdd('--match', 'sub=*', '--claim', 'org=org_other');
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toMatch(/can never be set/);
     // Nor can the operator allow them.

@@ -18,12 +18,14 @@ import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-dat
 import { startTestApp, type RunningApp } from '@tessera/testing/test-app';
 import { basic, postForm, seedClient, type TestClient } from '@tessera/testing/oauth-fixtures';
 import { startWorkloadIssuer, type WorkloadIssuer } from '@tessera/testing/workload-issuer';
+import {
+  JWT_TYPE,
+  ID_TOKEN_TYPE,
+  ACCESS_TOKEN_TYPE,
+  TOKEN_EXCHANGE as GRANT,
+} from '../support/oauth';
 
 const ISSUER = 'http://tessera.test';
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const AUDIENCE = 'tessera-exchange';
 
 describe('POST /oauth/token › grant_type=token-exchange (RFC 8693)', () => {

@@ -1,8 +1,12 @@
 import { Client } from 'pg';
-import { seedClientViaCli } from '@tessera/testing/cli-process';
+import { cliEnvFor, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 
 jest.setTimeout(120_000);
 
@@ -28,17 +32,10 @@ describe('POST /oauth/token › token records under a stalled database', () => {
     node = await startServerProcess(db, {
       env: { TOKEN_RECORD_TENANT_QUEUE_LIMIT: '2', TOKEN_RECORD_QUEUE_LIMIT: '50' },
     });
-    const cli = {
-      DATABASE_URL: db.appUrl,
-      DATABASE_ADMIN_URL: db.ownerUrl,
-      DATA_DIR: node.dataDir,
-    };
+    const cli = cliEnvFor(db, node);
     a = await seedClientViaCli(cli);
     b = await seedClientViaCli(cli);
-    const su = new URL(db.superuserUrl);
-    su.pathname = `/${db.name}`;
-    locker = new Client({ connectionString: su.toString() });
-    await locker.connect();
+    locker = await connectSuperuser(db);
   });
   afterAll(async () => {
     await locker?.end().catch(() => undefined);

@@ -6,7 +6,11 @@ import { newId } from '@tessera/domain/shared/ids';
 import { runCli, seedClientViaCli } from '@tessera/testing/cli-process';
 import { basic, postForm } from '@tessera/testing/oauth-fixtures';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 
 jest.setTimeout(120_000);
 
@@ -51,10 +55,7 @@ describe('token records › CLI and the nodes’ own pruning', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const url = new URL(db.superuserUrl);
-    url.pathname = `/${db.name}`;
-    su = new Client({ connectionString: url.toString() });
-    await su.connect();
+    su = await connectSuperuser(db);
     env = {
       DATABASE_URL: db.appUrl,
       DATABASE_ADMIN_URL: db.ownerUrl,

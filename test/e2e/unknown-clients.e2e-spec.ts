@@ -2,7 +2,11 @@ import { randomInt } from 'node:crypto';
 import { Client } from 'pg';
 import { postForm } from '@tessera/testing/oauth-fixtures';
 import { startServerProcess, type ServerProcess } from '@tessera/testing/server-process';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import {
+  connectSuperuser,
+  createTestDatabase,
+  type TestDatabase,
+} from '@tessera/testing/test-database';
 
 jest.setTimeout(120_000);
 
@@ -40,10 +44,7 @@ describe('POST /oauth/token › unknown client_id', () => {
         REDIS_URL: undefined,
       },
     });
-    const su = new URL(db.superuserUrl);
-    su.pathname = `/${db.name}`;
-    locker = new Client({ connectionString: su.toString() });
-    await locker.connect();
+    locker = await connectSuperuser(db);
   });
   afterAll(async () => {
     await locker?.query('ROLLBACK').catch(() => undefined);

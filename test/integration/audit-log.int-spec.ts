@@ -1,5 +1,4 @@
 import { ensureBuilt } from '@tessera/testing/build';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,8 @@ import { RequestContext } from '@tessera/infrastructure/http/request-context';
 import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TypeOrmTenantDirectory } from '@tessera/infrastructure/postgres/repositories/typeorm-tenant-directory.adapter';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
+import { spawnCli } from '@tessera/testing/cli-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
-
-const root = path.resolve(__dirname, '../..');
 
 describe('audit log (audit_events, RLS-scoped)', () => {
   let db: TestDatabase;
@@ -106,28 +104,16 @@ describe('audit log (audit_events, RLS-scoped)', () => {
 
   describe('CLI › audit tail --tenant <slug> [--limit N] [--json]', () => {
     const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [path.join(root, 'dist/apps/cli/src/main.js'), ...args],
-          {
-            cwd: root,
-            env: {
-              PATH: process.env.PATH,
-              NODE_ENV: 'production',
-              ISSUER: 'https://tessera.example',
-              DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-')),
-              DATABASE_URL: db.appUrl,
-            },
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+      spawnCli(
+        {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          ISSUER: 'https://tessera.example',
+          DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-')),
+          DATABASE_URL: db.appUrl,
+        },
+        args,
+      );
 
     beforeAll(() => {
       ensureBuilt();

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { connectPg, createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 import { ConsoleRefreshTokens1763800750000 } from '../../migrations/1763800750000-console-refresh-tokens';
 
 const TENANT = 'org_01jzz0000000000000000000aa';
@@ -15,8 +15,7 @@ describe('migration › tessera-console refresh records revoked', () => {
   let owner: Client;
   beforeAll(async () => {
     db = await createTestDatabase();
-    owner = new Client({ connectionString: db.ownerUrl });
-    await owner.connect();
+    owner = await connectPg(db.ownerUrl);
   });
   afterAll(async () => {
     await owner?.end();

@@ -7,11 +7,11 @@ import type { TokenVerifier } from '@tessera/domain/token/token-verifier.port';
 import { noopMetrics } from '@tessera/application/ports/metrics.port';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { TypeOrmAuditLog } from '@tessera/infrastructure/audit/typeorm-audit-log.adapter';
-import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TypeOrmTenantDirectory } from '@tessera/infrastructure/postgres/repositories/typeorm-tenant-directory.adapter';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-refresh-ledger';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
+import { openAppDataSource } from '@tessera/testing/test-data-source';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
 /**
@@ -31,9 +31,7 @@ describe('refresh family revocation: the audit row is written by the revoking tr
   beforeAll(async () => {
     Logger.overrideLogger(false);
     db = await createTestDatabase();
-    ds = createDataSource({ url: db.appUrl, poolSize: 4 });
-    await ds.initialize();
-    tx = new TenantTransactions(ds);
+    ({ ds, tx } = await openAppDataSource(db, 4));
     tenant = (await new TypeOrmTenantDirectory(tx).create('audit-family', 'Audit family')).id;
     records = new TypeOrmTokenRecords(ds);
     const denylist: Denylist = {

@@ -1,21 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { newId } from '@tessera/domain/shared/ids';
-import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { PostgresRevocationFeed } from '@tessera/infrastructure/revocation-feed/postgres-revocation-feed';
 import { insertRevocationEvents } from '@tessera/infrastructure/revocation-feed/revocation-events';
+import { openAppDataSource } from '@tessera/testing/test-data-source';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { until } from '@tessera/testing/poll';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LEEWAY_MS = 30_000;
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached within 20 s');
-    await sleep(20);
-  }
-}
+const eventually = (check: () => Promise<boolean>): Promise<void> =>
+  until('the condition', check, { timeoutMs: 20_000, everyMs: 20 });
 
 /** The feed's store against a real Postgres, as the app role (RLS on). */
 describe('revocation feed › Postgres store', () => {
@@ -61,9 +56,7 @@ describe('revocation feed › Postgres store', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = createDataSource({ url: db.appUrl, poolSize: 6 });
-    await ds.initialize();
-    tx = new TenantTransactions(ds);
+    ({ ds, tx } = await openAppDataSource(db, 6));
     feed = new PostgresRevocationFeed(tx, LEEWAY_MS);
   });
   afterAll(async () => {

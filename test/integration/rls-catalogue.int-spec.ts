@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
+import { connectPg, createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
 /** What Postgres itself says about the schema, read as the app role Tessera connects as. */
 describe('RLS belt › catalogue', () => {
@@ -8,8 +8,7 @@ describe('RLS belt › catalogue', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = new Client({ connectionString: db.appUrl });
-    await app.connect();
+    app = await connectPg(db.appUrl);
   });
   afterAll(async () => {
     await app?.end();

@@ -1,40 +1,20 @@
 import { ensureBuilt } from '@tessera/testing/build';
 import { MIGRATIONS } from '../../migrations';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { spawnCli, type CliResult as Run } from '@tessera/testing/cli-process';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
 /** The built CLI against a test database: one JSON object on stdout, or one line on stderr. */
-const root = path.resolve(__dirname, '../..');
-const cliMain = path.join(root, 'dist/apps/cli/src/main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 describe('RLS belt › CLI (migrate, tenant)', () => {
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cliMain, ...args], {
-        cwd: root,
-        env: { ...env, ...extra },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    spawnCli({ ...env, ...extra }, args);
 
   /** Exactly one JSON object on stdout, nothing on stderr, exit 0. */
   const json = (r: Run): Record<string, unknown> => {

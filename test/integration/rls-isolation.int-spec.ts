@@ -4,6 +4,7 @@ import { newId } from '@tessera/domain/shared/ids';
 import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { TenantContext } from '@tessera/infrastructure/tenancy/tenant-context';
+import { openAppDataSource } from '@tessera/testing/test-data-source';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
 /**
@@ -145,9 +146,7 @@ describe('RLS belt › isolation', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = createDataSource({ url: db.appUrl, poolSize: 2 });
-    await ds.initialize();
-    tx = new TenantTransactions(ds);
+    ({ ds, tx } = await openAppDataSource(db, 2));
     [A, B] = await tx.crossTenant('test fixtures', async (em) => [
       await seed(em, 'tenant-a'),
       await seed(em, 'tenant-b'),

@@ -1,24 +1,11 @@
 import Redis from 'ioredis';
-import type { SessionData } from '@tessera/application/session/session';
 import { newId } from '@tessera/domain/shared/ids';
 import { RedisReplayGuard } from '@tessera/infrastructure/session/redis-replay-guard';
 import { RedisSessionStore } from '@tessera/infrastructure/session/redis-session-store';
 import { hashSecret, idpIndexHash } from '@tessera/infrastructure/session/session-id';
+import { sessionData } from '@tessera/testing/session-fixtures';
 
-const data = (over: Partial<SessionData> = {}): SessionData => ({
-  tenantId: newId('tenant'),
-  tenantSlug: 'acme',
-  userId: newId('user'),
-  issuer: 'https://idp.test/application/o/tessera/',
-  subject: 's',
-  email: 'a@acme.test',
-  name: 'A',
-  role: 'member',
-  idToken: 'id.token.value',
-  csrf: 'c',
-  createdAt: Date.now(),
-  ...over,
-});
+const data = sessionData;
 
 describe('RedisSessionStore (real Redis)', () => {
   let redis: Redis;

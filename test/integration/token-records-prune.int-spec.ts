@@ -2,10 +2,10 @@ import type { DataSource } from 'typeorm';
 import { newId } from '@tessera/domain/shared/ids';
 import type { TokenRecord } from '@tessera/application/tokens/token-records.port';
 import { PruneTokenRecords } from '@tessera/application/prune-token-records/prune-token-records.use-case';
-import { createDataSource } from '@tessera/infrastructure/postgres/data-source';
 import { TenantTransactions } from '@tessera/infrastructure/postgres/tenant-transaction';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
+import { openAppDataSource } from '@tessera/testing/test-data-source';
 import { createTestDatabase, type TestDatabase } from '@tessera/testing/test-database';
 
 const RETENTION = 3600;
@@ -48,9 +48,7 @@ const exists = async (jti: string) =>
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = createDataSource({ url: db.appUrl, poolSize: 4 });
-  await ds.initialize();
-  tx = new TenantTransactions(ds);
+  ({ ds, tx } = await openAppDataSource(db, 4));
   records = new TypeOrmTokenRecords(ds);
   retention = new TypeOrmTokenRecordRetention(tx);
   tenant = newId('tenant');

@@ -1,21 +1,10 @@
 import type { SessionData } from '@tessera/application/session/session';
 import { newId } from '@tessera/domain/shared/ids';
+import { sessionData } from '@tessera/testing/session-fixtures';
 import { MemorySessionStore } from './memory-session-store';
 
-const data = (over: Partial<SessionData> = {}): SessionData => ({
-  tenantId: newId('tenant'),
-  tenantSlug: 'acme',
-  userId: newId('user'),
-  issuer: 'https://idp.test/application/o/tessera/',
-  subject: 's',
-  email: null,
-  name: null,
-  role: 'member',
-  idToken: 'id.token.value',
-  csrf: 'c',
-  createdAt: Date.now(),
-  ...over,
-});
+const data = (over: Partial<SessionData> = {}): SessionData =>
+  sessionData({ email: null, name: null, ...over });
 
 describe('MemorySessionStore', () => {
   afterEach(() => jest.useRealTimers());

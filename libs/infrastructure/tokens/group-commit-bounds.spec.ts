@@ -1,33 +1,11 @@
-import type { TokenRecord, TokenRecords } from '@tessera/application/tokens/token-records.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
+import {
+  slowTokenStore as slowStore,
+  tick,
+  tokenRecord as row,
+} from '@tessera/testing/token-records-fakes';
 import { GroupCommitTokenRecords } from './group-commit-token-records';
 
-const row = (tenantId: string, jti: string): TokenRecord => ({
-  jti,
-  tenantId,
-  kind: 'access',
-  subject: 's',
-  clientId: 'c',
-  scopes: [],
-  createdVia: 'cli',
-  createdAt: new Date(),
-  expiresAt: new Date(),
-});
-
-/** A fake store whose writes finish when the test says so. */
-function slowStore() {
-  const writes: { rows: readonly TokenRecord[]; done: () => void; fail: (e: Error) => void }[] = [];
-  const store: TokenRecords = {
-    record: (rows) => new Promise((done, fail) => writes.push({ rows, done, fail })),
-    get: async () => undefined,
-    list: async () => [],
-    markRevoked: async () => [],
-  };
-  const jtis = () => writes.map((w) => w.rows.map((r) => r.jti));
-  return { store, writes, jtis };
-}
-
-const tick = () => new Promise((r) => setImmediate(r));
 const busy = { code: 'temporarily_unavailable', retryAfter: 1 };
 
 describe('GroupCommitTokenRecords › bounds', () => {
