@@ -14,6 +14,12 @@ export abstract class JsonCommand extends CommandRunner {
   }
 }
 
+/** The flags every `TenantScopedCommand` receives. */
+export interface TenantFlags {
+  tenant?: string;
+  json?: boolean;
+}
+
 /** A command about one tenant, named by its slug. */
 export abstract class TenantScopedCommand extends JsonCommand {
   @Option({ flags: '--tenant <slug>', required: true, description: 'the tenant' })

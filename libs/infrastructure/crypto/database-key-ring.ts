@@ -37,18 +37,23 @@ export const JWKS_MAX_AGE_SECONDS = 300;
 export const usesDatabaseKeys = (cfg: AppConfig): boolean =>
   Boolean(cfg.keys.encryptionSecret && !cfg.keys.dir);
 
+/** What every sealed key set (the platform's, each tenant's) reads from the config alike. */
+export const sealedKeySettings = (cfg: AppConfig, log: KeyLog) => ({
+  secret: cfg.keys.encryptionSecret!,
+  policy: {
+    publishDelayMs: cfg.keys.publishDelay * 1000,
+    accessTtlMs: cfg.tokens.accessTtl * 1000,
+    leewayMs: cfg.tokens.leeway * 1000,
+  },
+  accessTtlSeconds: cfg.tokens.accessTtl,
+  reloadIntervalMs: cfg.keys.reloadIntervalMs,
+  log,
+});
+
 export function databaseKeyOptions(cfg: AppConfig, log: KeyLog): DatabaseKeyOptions {
   return {
-    secret: cfg.keys.encryptionSecret!,
-    policy: {
-      publishDelayMs: cfg.keys.publishDelay * 1000,
-      accessTtlMs: cfg.tokens.accessTtl * 1000,
-      leewayMs: cfg.tokens.leeway * 1000,
-    },
-    accessTtlSeconds: cfg.tokens.accessTtl,
-    reloadIntervalMs: cfg.keys.reloadIntervalMs,
+    ...sealedKeySettings(cfg, log),
     bootstrapAlg: cfg.production ? undefined : cfg.keys.devAlg,
-    log,
   };
 }
 

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 import { newSealedKey, type DatabaseKeyOptions, type KeyLog } from './database-key-ring';
 import { KeyEncryption } from './key-encryption';
+import { repeatAfter, type Repeating } from './repeat-after';
 import type { TenantKeys } from './tenant-keys';
 import { TypeOrmSigningKeys } from './typeorm-signing-keys.adapter';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
@@ -31,8 +32,7 @@ const CONCURRENCY = 4;
  * simply finds the work still due.
  */
 export class KeyRotationSweep {
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
+  private timer?: Repeating;
 
   constructor(
     private readonly ds: DataSource,
@@ -48,22 +48,16 @@ export class KeyRotationSweep {
   ) {}
 
   start(): this {
-    const tick = () => {
-      if (this.stopped) return;
-      this.timer = setTimeout(() => {
-        void this.sweep()
-          .catch((e: Error) => this.opts.log.warn(`key rotation sweep failed: ${e.message}`))
-          .finally(tick);
-      }, this.opts.checkMs);
-      this.timer.unref();
-    };
-    tick();
+    this.timer = repeatAfter(
+      this.opts.checkMs,
+      () => this.sweep(),
+      (e) => this.opts.log.warn(`key rotation sweep failed: ${e.message}`),
+    );
     return this;
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.stop();
   }
 
   /** One pass over the platform set and every tenant; undefined when another node sweeps. */

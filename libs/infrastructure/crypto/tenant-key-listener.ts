@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { PostgresListener } from '../postgres/postgres-listener';
 
 export const TENANT_KEYS_CHANNEL = 'tessera_tenant_keys';
 
@@ -10,63 +10,19 @@ export const notifyTenantKeys = (em: EntityManager, tenantId: string) =>
 /**
  * LISTEN for tenant key changes (a revocation reaches every node's cache at once). At most once:
  * a message lost while the connection is down costs at most KEY_RELOAD_INTERVAL, the change poll
- * being the authority. LISTEN needs one session for its whole life, so a client of its own.
+ * being the authority, so it reconnects every second and catches up on nothing.
  */
-export class TenantKeyListener {
-  private client?: Client;
-  private closed = false;
-
-  constructor(
-    private readonly appUrl: string,
-    private readonly onChange: (tenantId: string) => void,
-    private readonly warn: (m: string) => void,
-  ) {}
-
-  async start(): Promise<void> {
-    const client = new Client({
-      connectionString: this.appUrl,
-      keepAlive: true,
-      application_name: 'tessera:tenant-keys-listen',
-    });
-    let lost = false;
-    const onLost = () => {
-      if (lost || this.closed) return;
-      lost = true;
-      client.end().catch(() => undefined);
-      this.retry();
-    };
-    client.on('notification', (n) => {
-      if (n.channel === TENANT_KEYS_CHANNEL && n.payload) this.onChange(n.payload);
-    });
-    client.on('error', (e: Error) => {
-      this.warn(`tenant key listener: ${e.message}`);
-      onLost();
-    });
-    client.on('end', onLost);
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${TENANT_KEYS_CHANNEL}`);
-    } catch (e) {
-      lost = true;
-      await client.end().catch(() => undefined);
-      throw e;
-    }
-    this.client = client;
-    if (this.closed) await client.end().catch(() => undefined);
-  }
-
-  private retry(): void {
-    if (this.closed) return;
-    setTimeout(() => {
-      this.start().catch((e: Error) => {
-        this.warn(`tenant key listener: ${e.message}`);
-        this.retry();
-      });
-    }, 1000).unref();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => undefined);
-  }
-}
+export const tenantKeyListener = (
+  appUrl: string,
+  onChange: (tenantId: string) => void,
+  warn: (m: string) => void,
+) =>
+  new PostgresListener({
+    appUrl,
+    channel: TENANT_KEYS_CHANNEL,
+    applicationName: 'tessera:tenant-keys-listen',
+    label: 'tenant key listener',
+    warn,
+    onMessage: onChange,
+    backoffMs: { first: 1000, max: 1000 },
+  });

@@ -7,12 +7,14 @@ import { KeyConfigError } from '@tessera/domain/keys/keys.errors';
 import type { PublicJwk, SigningAlg, TokenSigner } from '@tessera/domain/token/token-signer.port';
 import type { TenantSigners } from '@tessera/domain/token/token-issuer';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
-import { newSealedKey, type KeyLog } from './database-key-ring';
+import { newSealedKey, sealedKeySettings, type KeyLog } from './database-key-ring';
 import { KeyEncryption } from './key-encryption';
 import { loadPrivatePem, type KeyMaterial } from './key-material';
 import { KeyRing, type RingEntry } from './key-ring';
+import { repeatAfter, type Repeating } from './repeat-after';
 import { tenantKeyStore } from './tenant-key-table';
-import { TenantKeyListener } from './tenant-key-listener';
+import { tenantKeyListener } from './tenant-key-listener';
+import type { PostgresListener } from '../postgres/postgres-listener';
 import { ATTESTATION_MEMBER, type TrustAnchor } from './trust-anchor';
 import { needsSettling, type KeySnapshot, type StoredKey } from './typeorm-signing-keys.adapter';
 
@@ -50,19 +52,11 @@ interface Entry {
 
 export function tenantKeyOptions(cfg: AppConfig, log: KeyLog): TenantKeyOptions {
   return {
-    secret: cfg.keys.encryptionSecret!,
-    policy: {
-      publishDelayMs: cfg.keys.publishDelay * 1000,
-      accessTtlMs: cfg.tokens.accessTtl * 1000,
-      leewayMs: cfg.tokens.leeway * 1000,
-    },
+    ...sealedKeySettings(cfg, log),
     platformIssuer: cfg.issuer,
     alg: cfg.tenantKeys.alg,
     rsaBits: cfg.tenantKeys.rsaBits,
     cacheSize: cfg.tenantKeys.cacheSize,
-    reloadIntervalMs: cfg.keys.reloadIntervalMs,
-    accessTtlSeconds: cfg.tokens.accessTtl,
-    log,
   };
 }
 
@@ -85,8 +79,8 @@ export class TenantKeys {
   /** A slug never changes tenant: known slugs are kept 10 minutes, unknown ones 5 seconds. */
   private readonly slugs = new LRUCache<string, { id?: string }>({ max: 100_000, ttl: 600_000 });
   private lastChangeCheck?: Date;
-  private timer?: NodeJS.Timeout;
-  private listener?: TenantKeyListener;
+  private timer?: Repeating;
+  private listener?: PostgresListener;
 
   constructor(
     private readonly ds: DataSource,
@@ -179,7 +173,7 @@ export class TenantKeys {
    */
   start(appUrl?: string): this {
     if (appUrl) {
-      this.listener = new TenantKeyListener(
+      this.listener = tenantKeyListener(
         appUrl,
         (tenantId) => this.invalidate(tenantId),
         (m) => this.opts.log.warn(m),
@@ -188,20 +182,16 @@ export class TenantKeys {
         .start()
         .catch((e: Error) => this.opts.log.warn(`tenant key listener: ${e.message}`));
     }
-    const tick = () => {
-      this.timer = setTimeout(() => {
-        void this.pollChanges()
-          .catch((e: Error) => this.opts.log.warn(`tenant keys not rechecked: ${e.message}`))
-          .finally(tick);
-      }, this.opts.reloadIntervalMs);
-      this.timer.unref();
-    };
-    tick();
+    this.timer = repeatAfter(
+      this.opts.reloadIntervalMs,
+      () => this.pollChanges(),
+      (e) => this.opts.log.warn(`tenant keys not rechecked: ${e.message}`),
+    );
     return this;
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.stop();
     void this.listener?.close();
   }
 

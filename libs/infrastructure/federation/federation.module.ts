@@ -7,22 +7,18 @@ import type { IssueTokenUseCase } from '@tessera/application/issue-token/issue-t
 import type { SubjectTokenVerifier } from '@tessera/application/exchange-token/subject-token-verifier.port';
 import type { TrustedIssuerRepository } from '@tessera/application/exchange-token/trusted-issuer-repository.port';
 import { ExchangeTokenUseCase } from '@tessera/application/exchange-token/exchange-token.use-case';
-import { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
 import { JoseSubjectTokenVerifier } from './jose-subject-token-verifier.adapter';
 import { TypeOrmExchangeMappingRepository } from './typeorm-exchange-mapping-repository.adapter';
 import { CachedExchangeMappings } from './cached-exchange-mappings';
 import type { ExchangeMappingRepository } from '@tessera/application/exchange-token/exchange-mapping-repository.port';
-import { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-repository.adapter';
+import { manageExchangeMappings, manageTrustedIssuers } from './federation-composition';
+import { overDataSource } from '../postgres/providers';
 
 /** RFC 8693 token exchange: trusted external issuers, their JWKS, the exchange use case. */
 @Module({
   providers: [
-    {
-      provide: DI.TrustedIssuers,
-      inject: [DataSource],
-      useFactory: (ds: DataSource) => new TypeOrmTrustedIssuerRepository(ds),
-    },
+    overDataSource(DI.TrustedIssuers, TypeOrmTrustedIssuerRepository),
     {
       provide: DI.SubjectTokenVerifier,
       inject: [APP_CONFIG],
@@ -59,13 +55,13 @@ import { TypeOrmTrustedIssuerRepository } from './typeorm-trusted-issuer-reposit
       provide: DI.ManageExchangeMappings,
       inject: [DI.ExchangeMappings, DI.AuditLog, APP_CONFIG],
       useFactory: (m: ExchangeMappingRepository, a: AuditLog, cfg: AppConfig) =>
-        new ManageExchangeMappings(m, a, cfg.exchange.claimNames),
+        manageExchangeMappings(m, a, cfg),
     },
     {
       provide: DI.ManageTrustedIssuers,
       inject: [DI.TrustedIssuers, APP_CONFIG, DI.AuditLog],
       useFactory: (r: TrustedIssuerRepository, cfg: AppConfig, a: AuditLog) =>
-        new ManageTrustedIssuers(r, a, { production: cfg.production, ownIssuer: cfg.issuer }),
+        manageTrustedIssuers(r, a, cfg),
     },
   ],
   exports: [

@@ -9,7 +9,7 @@ import { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-ca
 import type { PlatformTenant } from '@tessera/application/tenant/platform-tenant.port';
 import type { TenantDirectory } from '@tessera/application/tenant/tenant-directory.port';
 import { TypeOrmAuditQuery } from '../audit/typeorm-audit-trail';
-import type { TenantTransactions } from '../postgres/tenant-transaction';
+import { overTransactions } from '../postgres/providers';
 import { TypeOrmIdempotencyStore } from './typeorm-idempotency-store.adapter';
 import { TypeOrmPlatformTenant } from './typeorm-platform-tenant.adapter';
 
@@ -17,11 +17,7 @@ import { TypeOrmPlatformTenant } from './typeorm-platform-tenant.adapter';
 @Global()
 @Module({
   providers: [
-    {
-      provide: DI.PlatformTenant,
-      inject: [DI.TenantTransactions],
-      useFactory: (tx: TenantTransactions) => new TypeOrmPlatformTenant(tx),
-    },
+    overTransactions(DI.PlatformTenant, TypeOrmPlatformTenant),
     {
       provide: DI.ManageTenants,
       inject: [DI.Tenants, DI.PlatformTenant, DI.AuditLog],
@@ -38,16 +34,8 @@ import { TypeOrmPlatformTenant } from './typeorm-platform-tenant.adapter';
       inject: [DI.ResourceServers, DI.AuditLog],
       useFactory: (r: ResourceServerRepository, a: AuditLog) => new ManageResourceServers(r, a),
     },
-    {
-      provide: DI.IdempotencyStore,
-      inject: [DI.TenantTransactions],
-      useFactory: (tx: TenantTransactions) => new TypeOrmIdempotencyStore(tx),
-    },
-    {
-      provide: DI.AuditQuery,
-      inject: [DI.TenantTransactions],
-      useFactory: (tx: TenantTransactions) => new TypeOrmAuditQuery(tx),
-    },
+    overTransactions(DI.IdempotencyStore, TypeOrmIdempotencyStore),
+    overTransactions(DI.AuditQuery, TypeOrmAuditQuery),
   ],
   exports: [
     DI.PlatformTenant,

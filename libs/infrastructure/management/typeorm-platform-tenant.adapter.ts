@@ -3,8 +3,8 @@ import { DomainError } from '@tessera/domain/shared/domain-error';
 import { newId } from '@tessera/domain/shared/ids';
 import { PLATFORM_TENANT_SLUG } from '@tessera/domain/tenant/management-scopes';
 import type { Tenant } from '@tessera/domain/tenant/tenant';
-import type { TenantId } from '@tessera/domain/tenant/tenant-id';
 import { isTenantId } from '@tessera/domain/tenant/tenant-id';
+import { toTenant } from '../postgres/repositories/typeorm-tenant-directory.adapter';
 import type { TenantTransactions } from '../postgres/tenant-transaction';
 
 interface Row {
@@ -16,13 +16,7 @@ interface Row {
   platform: boolean;
 }
 
-const toTenant = (r: Row): Tenant => ({
-  id: r.id as TenantId,
-  slug: r.slug,
-  name: r.name,
-  status: r.status,
-  createdAt: r.created_at,
-});
+const tenantOf = (r: Row): Tenant => toTenant({ ...r, createdAt: r.created_at });
 
 /** `tenants.platform`: set only here, on the cross-tenant path the CLI takes. */
 export class TypeOrmPlatformTenant implements PlatformTenant {
@@ -48,7 +42,7 @@ export class TypeOrmPlatformTenant implements PlatformTenant {
           `the slug "${PLATFORM_TENANT_SLUG}" belongs to an ordinary tenant; rename it first`,
         );
       }
-      return toTenant(row);
+      return tenantOf(row);
     });
   }
 

@@ -22,12 +22,15 @@ export class PromMetrics implements Metrics {
     alg?: SigningAlg,
   ) {
     const registers = [registry];
-    this.issued = new Counter({
-      name: 'tessera_tokens_issued_total',
-      help: 'Access tokens issued, by grant and signing algorithm',
-      labelNames: ['grant', 'alg'],
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers });
+    this.issued = counter(
+      'tessera_tokens_issued_total',
+      'Access tokens issued, by grant and signing algorithm',
+      ['grant', 'alg'],
+    );
     this.sign = new Histogram({
       name: 'tessera_token_sign_duration_seconds',
       help: 'Time to sign one token, by algorithm',
@@ -35,46 +38,37 @@ export class PromMetrics implements Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers,
     });
-    this.reuse = new Counter({
-      name: 'tessera_refresh_reuse_detected_total',
-      help: 'Refresh tokens presented again after rotation (the family was revoked)',
-      registers,
-    });
-    this.revocations = new Counter({
-      name: 'tessera_revocations_total',
-      help: 'Revocations, by what was revoked',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.denylist = new Counter({
-      name: 'tessera_denylist_cache_total',
-      help: 'Denylist cache lookups, by hit or miss',
-      labelNames: ['result'],
-      registers,
-    });
-    this.limited = new Counter({
-      name: 'tessera_rate_limited_total',
-      help: 'Requests refused with 429, by limit scope',
-      labelNames: ['scope'],
-      registers,
-    });
-    this.rotations = new Counter({
-      name: 'tessera_key_rotations_total',
-      help: 'Automatic key rotations by this node (platform and tenants), done or failed',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.tenantKeyCount = new Gauge({
-      name: 'tessera_tenant_signing_keys',
-      help: 'Tenant signing keys across all tenants, by status (as of the last rotation check)',
-      labelNames: ['status'],
-      registers,
-    });
-    this.tenantOldestActive = new Gauge({
-      name: 'tessera_tenant_oldest_active_key_age_seconds',
-      help: 'Age of the oldest active tenant signing key (as of the last rotation check)',
-      registers,
-    });
+    this.reuse = counter(
+      'tessera_refresh_reuse_detected_total',
+      'Refresh tokens presented again after rotation (the family was revoked)',
+    );
+    this.revocations = counter('tessera_revocations_total', 'Revocations, by what was revoked', [
+      'kind',
+    ]);
+    this.denylist = counter(
+      'tessera_denylist_cache_total',
+      'Denylist cache lookups, by hit or miss',
+      ['result'],
+    );
+    this.limited = counter(
+      'tessera_rate_limited_total',
+      'Requests refused with 429, by limit scope',
+      ['scope'],
+    );
+    this.rotations = counter(
+      'tessera_key_rotations_total',
+      'Automatic key rotations by this node (platform and tenants), done or failed',
+      ['outcome'],
+    );
+    this.tenantKeyCount = gauge(
+      'tessera_tenant_signing_keys',
+      'Tenant signing keys across all tenants, by status (as of the last rotation check)',
+      ['status'],
+    );
+    this.tenantOldestActive = gauge(
+      'tessera_tenant_oldest_active_key_age_seconds',
+      'Age of the oldest active tenant signing key (as of the last rotation check)',
+    );
     if (alg) this.initialSeries(alg);
   }
 

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DI } from '@tessera/application/di-tokens';
 import { DatabaseModule } from './database.module';
+import { overDataSource, overTransactions } from './providers';
 import { TypeOrmMembershipRepository } from './repositories/typeorm-membership-repository.adapter';
 import { TypeOrmTenantDirectory } from './repositories/typeorm-tenant-directory.adapter';
 import { TypeOrmUserRepository } from './repositories/typeorm-user-repository.adapter';
@@ -13,26 +14,10 @@ import { TenantTransactions } from './tenant-transaction';
   imports: [DatabaseModule],
   providers: [
     { provide: DI.DataSource, useExisting: DataSource },
-    {
-      provide: DI.TenantTransactions,
-      inject: [DataSource],
-      useFactory: (ds: DataSource) => new TenantTransactions(ds),
-    },
-    {
-      provide: DI.Tenants,
-      inject: [DI.TenantTransactions],
-      useFactory: (tx: TenantTransactions) => new TypeOrmTenantDirectory(tx),
-    },
-    {
-      provide: DI.Users,
-      inject: [DI.TenantTransactions],
-      useFactory: (tx: TenantTransactions) => new TypeOrmUserRepository(tx),
-    },
-    {
-      provide: DI.Memberships,
-      inject: [DI.TenantTransactions],
-      useFactory: (tx: TenantTransactions) => new TypeOrmMembershipRepository(tx),
-    },
+    overDataSource(DI.TenantTransactions, TenantTransactions),
+    overTransactions(DI.Tenants, TypeOrmTenantDirectory),
+    overTransactions(DI.Users, TypeOrmUserRepository),
+    overTransactions(DI.Memberships, TypeOrmMembershipRepository),
   ],
   exports: [DI.DataSource, DI.TenantTransactions, DI.Tenants, DI.Users, DI.Memberships],
 })

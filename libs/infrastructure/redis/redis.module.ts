@@ -9,6 +9,7 @@ import {
 import Redis from 'ioredis';
 import { APP_CONFIG, ConfigError, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
+import { redisOptions } from './redis-options';
 
 /**
  * Refuses (production) or warns (dev) when Redis may evict: eviction drops revocations and
@@ -62,15 +63,7 @@ class RedisLifecycle implements OnApplicationShutdown {
           log.warn('REDIS_URL unset: in-memory stores, single node only');
           return null;
         }
-        const redis = new Redis(cfg.redis.url, {
-          lazyConnect: true,
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          // A hung (not dead) Redis must also turn into a quick 503, not a hanging request.
-          commandTimeout: 1000,
-          connectTimeout: 2000,
-          retryStrategy: (times) => Math.min(times * 100, 2000),
-        });
+        const redis = new Redis(cfg.redis.url, redisOptions('server'));
         redis.on('error', (e: Error) => log.warn(`redis: ${e.message}`));
         await redis.connect();
         await checkEvictionPolicy(redis, cfg, log);

@@ -7,15 +7,21 @@
  */
 
 /** KEYS rt, fam; ARGV record, expiresAt ms, accessJti. Returns 0 when the family is revoked. */
-export const SAVE = `
+/**
+ * Unless the family (KEYS[2]) is revoked: stores the record ARGV[1] at `rt` until ARGV[2],
+ * enlists access jti ARGV[3] in the family and makes the family live at least as long.
+ */
+const storeInLiveFamily = (rt: string) => `
 if redis.call('HEXISTS', KEYS[2], 'revoked') == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'r', ARGV[1])
-redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+redis.call('HSET', ${rt}, 'r', ARGV[1])
+redis.call('PEXPIREAT', ${rt}, ARGV[2])
 redis.call('HSET', KEYS[2], 'j:' .. ARGV[3], '1')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local pttl = redis.call('PTTL', KEYS[2])
-if pttl < 0 or now + pttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
+if pttl < 0 or now + pttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end`;
+
+export const SAVE = `${storeInLiveFamily('KEYS[1]')}
 return 1
 `;
 
@@ -25,15 +31,7 @@ return 1
  * Idempotent (a retry after a crash runs it again). KEYS rt(old), fam, rt(new); ARGV record,
  * expiresAt ms, accessJti, consumedAt ms. 0: the family is revoked.
  */
-export const FINISH = `
-if redis.call('HEXISTS', KEYS[2], 'revoked') == 1 then return 0 end
-redis.call('HSET', KEYS[3], 'r', ARGV[1])
-redis.call('PEXPIREAT', KEYS[3], ARGV[2])
-redis.call('HSET', KEYS[2], 'j:' .. ARGV[3], '1')
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local pttl = redis.call('PTTL', KEYS[2])
-if pttl < 0 or now + pttl < tonumber(ARGV[2]) then redis.call('PEXPIREAT', KEYS[2], ARGV[2]) end
+export const FINISH = `${storeInLiveFamily('KEYS[3]')}
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSETNX', KEYS[1], 'c', ARGV[4]) end
 return 1
 `;

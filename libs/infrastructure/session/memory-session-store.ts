@@ -8,14 +8,14 @@ import type {
   SessionTimeouts,
 } from '@tessera/application/session/session-store.port';
 import {
-  hashSecret,
-  idpIndexHash,
-  isPendingId,
+  idpIndexes,
+  idpIndexOf,
   matchesIdp,
-  newSecret,
-  newSessionId,
-  parseSessionId,
-  remainingTtl,
+  newPendingLogin,
+  newSession,
+  pendingHash,
+  sessionRef,
+  sessionTtl,
 } from './session-id';
 
 interface Entry<T> {
@@ -34,11 +34,9 @@ export class MemorySessionStore implements SessionStore {
 
   async create(data: SessionData): Promise<{ id: string; idHash: string }> {
     this.sweep();
-    const { id, secret } = newSessionId(data.tenantId);
-    const idHash = hashSecret(secret);
-    const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
+    const { id, idHash, ttl } = newSession(data, this.t);
     this.sessions.set(idHash, { value: { ...data }, expiresAt: Date.now() + ttl * 1000 });
-    for (const k of this.indexKeys(data)) {
+    for (const k of idpIndexes(data)) {
       const set = this.byIdp.get(k) ?? new Set<string>();
       this.byIdp.set(k, set.add(idHash));
     }
@@ -46,31 +44,26 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<ActiveSession | null> {
-    const parsed = parseSessionId(id);
-    if (!parsed) return null;
-    const idHash = hashSecret(parsed.secret);
-    const entry = this.sessions.get(idHash);
-    if (!entry || entry.value.tenantId !== parsed.tenantId) return null;
-    const ttl = remainingTtl(entry.value.createdAt, this.t.idleTtl, this.t.absoluteTtl);
+    const ref = sessionRef(id);
+    if (!ref) return null;
+    const entry = this.sessions.get(ref.idHash);
+    if (!entry || entry.value.tenantId !== ref.tenantId) return null;
+    const ttl = sessionTtl(entry.value.createdAt, this.t);
     if (entry.expiresAt <= Date.now() || ttl <= 0) {
-      this.sessions.delete(idHash);
+      this.sessions.delete(ref.idHash);
       return null;
     }
     entry.expiresAt = Date.now() + ttl * 1000;
-    return { ...entry.value, idHash };
+    return { ...entry.value, idHash: ref.idHash };
   }
 
   async destroy(id: string): Promise<void> {
-    const parsed = parseSessionId(id);
-    if (parsed) this.sessions.delete(hashSecret(parsed.secret));
+    const ref = sessionRef(id);
+    if (ref) this.sessions.delete(ref.idHash);
   }
 
   async endIdpSessions(issuer: string, match: { sid?: string; subject?: string }) {
-    const key = match.sid
-      ? `sid:${idpIndexHash(issuer, match.sid)}`
-      : match.subject
-        ? `sub:${idpIndexHash(issuer, match.subject)}`
-        : undefined;
+    const key = idpIndexOf(issuer, match);
     const ended: { tenantId: string; userId: string }[] = [];
     for (const idHash of (key && this.byIdp.get(key)) || []) {
       const entry = this.sessions.get(idHash);
@@ -82,16 +75,10 @@ export class MemorySessionStore implements SessionStore {
     return ended;
   }
 
-  private indexKeys(d: SessionData): string[] {
-    const keys = [`sub:${idpIndexHash(d.issuer, d.subject)}`];
-    if (d.idpSid) keys.push(`sid:${idpIndexHash(d.issuer, d.idpSid)}`);
-    return keys;
-  }
-
   async savePending(login: PendingLogin): Promise<string> {
     this.sweep();
-    const id = newSecret();
-    this.pending.set(hashSecret(id), {
+    const { id, idHash } = newPendingLogin();
+    this.pending.set(idHash, {
       value: { ...login },
       expiresAt: Date.now() + this.t.pendingLoginTtl * 1000,
     });
@@ -99,8 +86,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async takePending(id: string): Promise<PendingLogin | null> {
-    if (!isPendingId(id)) return null;
-    const key = hashSecret(id);
+    const key = pendingHash(id);
+    if (!key) return null;
     const entry = this.pending.get(key);
     this.pending.delete(key);
     return entry && entry.expiresAt > Date.now() ? entry.value : null;

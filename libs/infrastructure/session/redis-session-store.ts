@@ -9,14 +9,14 @@ import type {
   SessionTimeouts,
 } from '@tessera/application/session/session-store.port';
 import {
-  hashSecret,
-  idpIndexHash,
-  isPendingId,
+  idpIndexes,
+  idpIndexOf,
   matchesIdp,
-  newSecret,
-  newSessionId,
-  parseSessionId,
-  remainingTtl,
+  newPendingLogin,
+  newSession,
+  pendingHash,
+  sessionRef,
+  sessionTtl,
 } from './session-id';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { whenRedisFails } from '../redis/redis-errors';
@@ -42,8 +42,7 @@ const pendingKey = (idHash: string) => `tessera:login:${idHash}`;
  * Back-channel logout names an IdP session or user, not a tenant: these indexes are global.
  * Members are `<tenant id>:<session hash>`; a set lives as long as its newest session can.
  */
-const idpKey = (kind: 'sid' | 'sub', issuer: string, value: string) =>
-  `tessera:idp-${kind}:${idpIndexHash(issuer, value)}`;
+const idpKey = (entry: string) => `tessera:idp-${entry}`;
 
 /**
  * Sessions shared by every node. Keys carry only the hash of the id; the Redis TTL is the
@@ -56,52 +55,41 @@ export class RedisSessionStore implements SessionStore {
   ) {}
 
   async create(data: SessionData): Promise<{ id: string; idHash: string }> {
-    const { id, secret } = newSessionId(data.tenantId);
-    const idHash = hashSecret(secret);
-    const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
+    const { id, idHash, ttl } = newSession(data, this.t);
     const member = `${data.tenantId}:${idHash}`;
     const tx = this.redis
       .multi()
       .set(sessionKey(data.tenantId, idHash), JSON.stringify(data), 'EX', ttl);
-    const indexes = [idpKey('sub', data.issuer, data.subject)];
-    if (data.idpSid) indexes.push(idpKey('sid', data.issuer, data.idpSid));
-    for (const k of indexes) tx.sadd(k, member).expire(k, this.t.absoluteTtl);
+    for (const k of idpIndexes(data).map(idpKey)) tx.sadd(k, member).expire(k, this.t.absoluteTtl);
     await tx.exec().catch(unavailable);
     return { id, idHash };
   }
 
   async get(id: string): Promise<ActiveSession | null> {
-    const parsed = parseSessionId(id);
-    if (!parsed) return null;
-    const idHash = hashSecret(parsed.secret);
-    const key = sessionKey(parsed.tenantId, idHash);
+    const ref = sessionRef(id);
+    if (!ref) return null;
+    const key = sessionKey(ref.tenantId, ref.idHash);
     const raw = await this.redis.get(key).catch(unavailable);
     if (!raw) return null;
     const data = JSON.parse(raw) as SessionData;
-    const ttl = remainingTtl(data.createdAt, this.t.idleTtl, this.t.absoluteTtl);
-    if (ttl <= 0 || data.tenantId !== parsed.tenantId) {
+    const ttl = sessionTtl(data.createdAt, this.t);
+    if (ttl <= 0 || data.tenantId !== ref.tenantId) {
       await this.redis.del(key).catch(unavailable);
       return null;
     }
     await this.redis.expire(key, ttl).catch(unavailable);
-    return { ...data, idHash };
+    return { ...data, idHash: ref.idHash };
   }
 
   async destroy(id: string): Promise<void> {
-    const parsed = parseSessionId(id);
-    if (parsed)
-      await this.redis
-        .del(sessionKey(parsed.tenantId, hashSecret(parsed.secret)))
-        .catch(unavailable);
+    const ref = sessionRef(id);
+    if (ref) await this.redis.del(sessionKey(ref.tenantId, ref.idHash)).catch(unavailable);
   }
 
   async endIdpSessions(issuer: string, match: { sid?: string; subject?: string }) {
-    const key = match.sid
-      ? idpKey('sid', issuer, match.sid)
-      : match.subject
-        ? idpKey('sub', issuer, match.subject)
-        : undefined;
-    if (!key) return [];
+    const entry = idpIndexOf(issuer, match);
+    if (!entry) return [];
+    const key = idpKey(entry);
     const ended: { tenantId: string; userId: string }[] = [];
     try {
       for (const member of await this.redis.smembers(key)) {
@@ -121,16 +109,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async savePending(login: PendingLogin): Promise<string> {
-    const id = newSecret();
+    const { id, idHash } = newPendingLogin();
     await this.redis
-      .set(pendingKey(hashSecret(id)), JSON.stringify(login), 'EX', this.t.pendingLoginTtl)
+      .set(pendingKey(idHash), JSON.stringify(login), 'EX', this.t.pendingLoginTtl)
       .catch(unavailable);
     return id;
   }
 
   async takePending(id: string): Promise<PendingLogin | null> {
-    if (!isPendingId(id)) return null;
-    const raw = await this.redis.getdel(pendingKey(hashSecret(id))).catch(unavailable);
+    const hash = pendingHash(id);
+    if (!hash) return null;
+    const raw = await this.redis.getdel(pendingKey(hash)).catch(unavailable);
     return raw ? (JSON.parse(raw) as PendingLogin) : null;
   }
 }

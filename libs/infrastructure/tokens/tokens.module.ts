@@ -19,8 +19,6 @@ import { AuthenticateClient } from '@tessera/application/authenticate-client/aut
 import { IssueTokenUseCase } from '@tessera/application/issue-token/issue-token.use-case';
 import { RotateRefreshUseCase } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
-import { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
-import { TypeOrmPrincipalRevocations } from './typeorm-principal-revocations';
 import { IntrospectTokenUseCase } from '@tessera/application/introspect-token/introspect-token.use-case';
 import { VerifyAccessToken } from '@tessera/application/verify-access-token/verify-access-token.use-case';
 import { TypeOrmClientRepository } from './typeorm-client.repository';
@@ -42,7 +40,7 @@ import type { TenantKeys } from '../crypto/tenant-keys';
 import type { RefreshLedger } from '@tessera/application/tokens/refresh-ledger.port';
 import type { MembershipReader } from '@tessera/application/rotate-refresh/rotate-refresh.use-case';
 
-import { issuerSettings, tokenSettings } from './token-composition';
+import { issuerSettings, revokeAllTokens, revokeToken, tokenSettings } from './token-composition';
 
 const SETTINGS = Symbol('TokenSettings');
 const LEDGER = Symbol('RefreshLedger');
@@ -166,20 +164,26 @@ const LEDGER = Symbol('RefreshLedger');
         a: AuditLog,
         l: RefreshLedger,
         c: Clock,
-      ) => new RevokeTokenUseCase(v, s, d, r, m, a, cfg.tokens.leeway, l, c),
+      ) =>
+        revokeToken(
+          {
+            verifier: v,
+            refresh: s,
+            denylist: d,
+            records: r,
+            metrics: m,
+            audit: a,
+            ledger: l,
+            clock: c,
+          },
+          cfg,
+        ),
     },
     {
       provide: DI.RevokeAllTokens,
       inject: [DataSource, DI.RefreshStore, DI.Denylist, DI.Metrics, APP_CONFIG],
       useFactory: (ds: DataSource, s: RefreshStore, d: Denylist, m: Metrics, cfg: AppConfig) =>
-        new RevokeAllTokensUseCase(
-          new TypeOrmPrincipalRevocations(ds),
-          s,
-          d,
-          m,
-          cfg.tokens.leeway,
-          cfg.tokens.accessTtl,
-        ),
+        revokeAllTokens({ ds, refresh: s, denylist: d, metrics: m }, cfg),
     },
     {
       provide: DI.RotateRefresh,

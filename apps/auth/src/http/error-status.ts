@@ -1,4 +1,5 @@
-import type { ErrorCode } from '@tessera/domain/shared/domain-error';
+import type { LoggerService } from '@nestjs/common';
+import type { DomainError, ErrorCode } from '@tessera/domain/shared/domain-error';
 
 /** Every error code's HTTP status, for the API's JSON and the pages' HTML alike. */
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -19,3 +20,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   temporarily_unavailable: 503,
   server_error: 500,
 };
+
+/** A DomainError's status; a 5xx's cause (a driver's error) is logged for the operator, never sent. */
+export function statusOf(e: DomainError, req: object, log: LoggerService): number {
+  const status = ERROR_STATUS[e.code];
+  if (status >= 500 && e.cause !== undefined)
+    log.warn({ err: e.cause, reqId: (req as { id?: unknown }).id, code: e.code }, e.description);
+  return status;
+}

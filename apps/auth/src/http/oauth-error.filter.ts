@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, type ErrorCode } from '@tessera/domain/shared/domain-error';
-import { ERROR_STATUS } from './error-status';
+import { statusOf } from './error-status';
 import { isManagementRequest } from '../management/management-request';
 import { sendProblem } from '../management/problem';
 
@@ -52,13 +52,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
     let status: number;
     if (exception instanceof DomainError) {
       error = exception;
-      status = ERROR_STATUS[exception.code];
-      // The cause (a driver's error) explains a 503 or 500 to the operator; the client never sees it.
-      if (status >= 500 && exception.cause !== undefined)
-        this.log.warn(
-          { err: exception.cause, reqId: (req as { id?: unknown }).id, code: exception.code },
-          exception.description,
-        );
+      status = statusOf(exception, req, this.log);
     } else if (exception instanceof HttpException) {
       const mapped = fromHttpException(exception);
       error = mapped;

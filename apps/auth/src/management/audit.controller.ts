@@ -1,12 +1,10 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Get, Inject, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
-import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { TypeOrmAuditQuery } from '@tessera/infrastructure/audit/typeorm-audit-trail';
 import { optQuery } from './body';
-import { ManagementAuthGuard } from './management-auth.guard';
-import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
+import { ManagementController } from './management-controller';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { decodeCursor, encodeCursor, pageLimit } from './pagination';
 
 /** Postgres' own text form of a timestamptz (microseconds kept), as the previous page gave it. */
@@ -27,21 +25,16 @@ function time(q: Record<string, unknown>, name: string): Date | undefined {
 }
 
 /** The tenant's audit trail, newest first: filter by actor, action and time. */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/audit-events`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('tenants/:tenant_id/audit-events')
 export class AuditController {
   constructor(
     @Inject(DI.AuditQuery) private readonly audit: TypeOrmAuditQuery,
-    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
+    private readonly tenants: TenantScope,
   ) {}
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const tid = (await this.tenants.get(actingOn(p, tenantId))).id;
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const tid = await this.tenants.id(p);
     const limit = pageLimit(q.limit);
     const rows = await this.audit.page(tid, {
       actor: optQuery(q, 'actor'),

@@ -1,61 +1,31 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Get, Inject, Param, Patch, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
-import type { IdempotencyStore } from '@tessera/application/idempotency/idempotency-store.port';
 import type { ManageClients } from '@tessera/application/manage-clients/manage-clients.use-case';
 import type { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
-import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { jsonBody, optString, optStrings } from './body';
-import { idempotent } from './idempotency';
-import { ManagementAuthGuard } from './management-auth.guard';
-import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
+import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
+import { ManagementController, PostAction, PostCreate } from './management-controller';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { decodeCursor, isAfterId, pageLimit, pageOf } from './pagination';
 import { clientView } from './views';
 
 /** A tenant's service clients, through the same use cases as `client …` in the CLI. */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/clients`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('tenants/:tenant_id/clients')
 export class ClientsController {
   constructor(
     @Inject(DI.ManageClients) private readonly clients: ManageClients,
     @Inject(DI.ManageResourceServers) private readonly servers: ManageResourceServers,
-    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
-    @Inject(DI.IdempotencyStore) private readonly keys: IdempotencyStore,
+    private readonly tenants: TenantScope,
+    private readonly creates: IdempotentCreates,
   ) {}
 
-  /** The tenant, checked to exist (a platform caller may name any). */
-  private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
-    return (await this.tenants.get(actingOn(p, id))).id;
-  }
-
-  @Post()
-  @HttpCode(201)
-  async create(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  @PostCreate()
+  async create(@OnTenant() p: TenantCall, @Body() raw: unknown, @Creation() call: CreateRequest) {
     const b = jsonBody(raw, ['name', 'grants', 'scopes', 'resources']);
-    const tid = await this.tenant(p, tenantId);
+    const tid = await this.tenants.id(p);
     const resources = optStrings(b, 'resources') ?? [];
-    return idempotent(this.keys, req, res, p, async () => {
+    return this.creates.run(call, async () => {
       // Checked before the client exists, so a bad resource creates nothing (as the CLI does).
       for (const r of resources) await this.servers.check(tid, r);
       const { client, secret } = await this.clients.create(
@@ -76,12 +46,8 @@ export class ClientsController {
   }
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const tid = await this.tenant(p, tenantId);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const tid = await this.tenants.id(p);
     const limit = pageLimit(q.limit);
     const after = decodeCursor(q.cursor, isAfterId)?.after;
     // One more than a page: whether there is a next one, without counting.
@@ -90,19 +56,14 @@ export class ClientsController {
   }
 
   @Get(':client_id')
-  async get(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('client_id') clientId: string,
-  ) {
-    return clientView(await this.clients.get(await this.tenant(p, tenantId), clientId));
+  async get(@OnTenant() p: TenantCall, @Param('client_id') clientId: string) {
+    return clientView(await this.clients.get(await this.tenants.id(p), clientId));
   }
 
   /** Replaces what is named: grants, scopes, the resource servers it may ask tokens for. */
   @Patch(':client_id')
   async update(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
+    @OnTenant() p: TenantCall,
     @Param('client_id') clientId: string,
     @Body() raw: unknown,
   ) {
@@ -113,7 +74,7 @@ export class ClientsController {
     if (!grants && !scopes && !resources) {
       throw new DomainError('invalid_request', 'name what to change: grants, scopes, resources');
     }
-    const tid = await this.tenant(p, tenantId);
+    const tid = await this.tenants.id(p);
     await this.clients.get(tid, clientId);
     // Resources first: checked against the tenant's resource servers before anything changes.
     if (resources) await this.servers.allow(tid, clientId, resources, p.actor);
@@ -121,29 +82,16 @@ export class ClientsController {
     return clientView(await this.clients.get(tid, clientId));
   }
 
-  @Post(':client_id/rotate-secret')
-  @HttpCode(200)
-  async rotate(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('client_id') clientId: string,
-  ) {
-    const secret = await this.clients.rotateSecret(
-      await this.tenant(p, tenantId),
-      clientId,
-      p.actor,
-    );
+  @PostAction(':client_id/rotate-secret')
+  async rotate(@OnTenant() p: TenantCall, @Param('client_id') clientId: string) {
+    const tid = await this.tenants.id(p);
+    const secret = await this.clients.rotateSecret(tid, clientId, p.actor);
     return { client_id: clientId, client_secret: secret };
   }
 
-  @Post(':client_id/disable')
-  @HttpCode(200)
-  async disable(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('client_id') clientId: string,
-  ) {
-    const tid = await this.tenant(p, tenantId);
+  @PostAction(':client_id/disable')
+  async disable(@OnTenant() p: TenantCall, @Param('client_id') clientId: string) {
+    const tid = await this.tenants.id(p);
     await this.clients.disable(tid, clientId, p.actor);
     return clientView(await this.clients.get(tid, clientId));
   }

@@ -1,18 +1,8 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Logger,
-  Param,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Get, Inject, Logger, Param } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
-import type { AuditLog } from '@tessera/application/ports/audit-log.port';
+import type { AuditAction, AuditEvent, AuditLog } from '@tessera/application/ports/audit-log.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SIGNING_ALGS, type SigningAlg } from '@tessera/domain/token/token-signer.port';
 import {
@@ -22,9 +12,9 @@ import {
 } from '@tessera/infrastructure/crypto/database-key-ring';
 import { listKeys, retireKey, rotateKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { jsonBody, optString } from './body';
-import { ManagementAuthGuard, PlatformOnly } from './management-auth.guard';
+import { PlatformOnly } from './management-auth.guard';
+import { ManagementController, PostAction, PostCreate } from './management-controller';
 import { Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
 
 const KID = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -33,8 +23,7 @@ const KID = /^[A-Za-z0-9._:-]{1,200}$/;
  * CLI (same functions). Platform only: one key set signs for every tenant. Each node picks up
  * a change within KEY_RELOAD_INTERVAL.
  */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/keys`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('keys')
 @PlatformOnly()
 export class KeysController {
   private readonly log = new Logger('Keys');
@@ -63,8 +52,7 @@ export class KeysController {
     return { items: await listKeys(this.ds, this.options()), next_cursor: null };
   }
 
-  @Post('rotate')
-  @HttpCode(201)
+  @PostCreate('rotate')
   async rotate(@Principal() p: ManagementPrincipal, @Body() raw: unknown) {
     const b = jsonBody(raw ?? {}, ['alg']);
     const alg = (optString(b, 'alg') ?? 'RS256') as SigningAlg;
@@ -72,28 +60,24 @@ export class KeysController {
       throw new DomainError('invalid_request', `alg is one of ${SIGNING_ALGS.join(', ')}`);
     }
     const key = await rotateKey(this.ds, this.options(), alg);
-    await this.audit.record({
-      tenantId: null,
-      actor: p.actor,
-      action: 'key.rotate',
-      target: key.kid,
-      details: { alg, status: key.status },
-    });
-    return key;
+    return this.audited(p, 'key.rotate', key, { alg, status: key.status });
   }
 
-  @Post(':kid/retire')
-  @HttpCode(200)
+  @PostAction(':kid/retire')
   async retire(@Principal() p: ManagementPrincipal, @Param('kid') kid: string) {
     if (!KID.test(kid)) throw new DomainError('not_found', 'no such signing key');
     const key = await retireKey(this.ds, this.options(), kid);
-    await this.audit.record({
-      tenantId: null,
-      actor: p.actor,
-      action: 'key.retire',
-      target: key.kid,
-      details: { alg: key.alg },
-    });
+    return this.audited(p, 'key.retire', key, { alg: key.alg });
+  }
+
+  /** One key set signs for every tenant: a global event (no tenant), targeting the kid. */
+  private async audited<K extends { kid: string }>(
+    p: ManagementPrincipal,
+    action: AuditAction,
+    key: K,
+    details: AuditEvent['details'],
+  ): Promise<K> {
+    await this.audit.record({ tenantId: null, actor: p.actor, action, target: key.kid, details });
     return key;
   }
 }

@@ -199,45 +199,58 @@ const q = (name: string, description: string, schema: Schema = str) => ({
   schema,
 });
 
+/** The usual operations: a create (Idempotency-Key, 201), a page, one resource, a removal. */
+const create = (summary: string, request: Schema, description: string, item: string) => ({
+  summary,
+  parameters: [idempotencyKey],
+  requestBody: body(request),
+  responses: { '201': json(description, ref(item)), ...CREATE_ERRORS },
+});
+const list = (summary: string, what: string, item: string, parameters: unknown[] = pageParams) => ({
+  summary,
+  parameters,
+  responses: { '200': json(`a page of ${what}`, page(item)), ...ERRORS },
+});
+const one = (summary: string, description: string, item: string, errors: object = ERRORS) => ({
+  summary,
+  responses: { '200': json(description, ref(item)), ...errors },
+});
+const removal = (summary: string, description = 'removed') => ({
+  summary,
+  responses: { '204': { description }, ...ERRORS },
+});
+
 /** What reflection cannot say: summaries, bodies, responses. Keyed by `METHOD path`. */
 const OPERATIONS: Record<string, Operation> = {
-  'post /api/v1/tenants': {
-    summary: `Create a tenant (${PLATFORM_SCOPE})`,
-    parameters: [idempotencyKey],
-    requestBody: body(obj({ slug: str, name: str }, ['slug'])),
-    responses: { '201': json('the tenant', ref('Tenant')), ...CREATE_ERRORS },
-  },
-  'get /api/v1/tenants': {
-    summary: 'List tenants (the platform: all; a tenant: itself)',
-    parameters: pageParams,
-    responses: { '200': json('a page of tenants', page('Tenant')), ...ERRORS },
-  },
-  'get /api/v1/tenants/{tenant_id}': {
-    summary: 'Get a tenant',
-    responses: { '200': json('the tenant', ref('Tenant')), ...ERRORS },
-  },
-  'post /api/v1/tenants/{tenant_id}/disable': {
-    summary: `Disable a tenant (${PLATFORM_SCOPE}); its tokens stop verifying`,
-    responses: { '200': json('the tenant', ref('Tenant')), ...ERRORS },
-  },
-  'post /api/v1/tenants/{tenant_id}/clients': {
-    summary: 'Create a service client; the secret is in this response only',
-    parameters: [idempotencyKey],
-    requestBody: body(obj({ name: str, grants: strs, scopes: strs, resources: strs }, ['name'])),
-    responses: {
-      '201': json('the client with `client_secret`', ref('Client')),
-      ...CREATE_ERRORS,
-    },
-  },
-  'get /api/v1/tenants/{tenant_id}/clients': {
-    summary: 'List the tenant’s clients',
-    parameters: pageParams,
-    responses: { '200': json('a page of clients', page('Client')), ...ERRORS },
-  },
-  'get /api/v1/tenants/{tenant_id}/clients/{client_id}': {
-    summary: 'Get a client',
-    responses: { '200': json('the client', ref('Client')), ...ERRORS },
-  },
+  'post /api/v1/tenants': create(
+    `Create a tenant (${PLATFORM_SCOPE})`,
+    obj({ slug: str, name: str }, ['slug']),
+    'the tenant',
+    'Tenant',
+  ),
+  'get /api/v1/tenants': list(
+    'List tenants (the platform: all; a tenant: itself)',
+    'tenants',
+    'Tenant',
+  ),
+  'get /api/v1/tenants/{tenant_id}': one('Get a tenant', 'the tenant', 'Tenant'),
+  'post /api/v1/tenants/{tenant_id}/disable': one(
+    `Disable a tenant (${PLATFORM_SCOPE}); its tokens stop verifying`,
+    'the tenant',
+    'Tenant',
+  ),
+  'post /api/v1/tenants/{tenant_id}/clients': create(
+    'Create a service client; the secret is in this response only',
+    obj({ name: str, grants: strs, scopes: strs, resources: strs }, ['name']),
+    'the client with `client_secret`',
+    'Client',
+  ),
+  'get /api/v1/tenants/{tenant_id}/clients': list('List the tenant’s clients', 'clients', 'Client'),
+  'get /api/v1/tenants/{tenant_id}/clients/{client_id}': one(
+    'Get a client',
+    'the client',
+    'Client',
+  ),
   'patch /api/v1/tenants/{tenant_id}/clients/{client_id}': {
     summary: 'Change a client: grants, scopes, the resource servers it may ask tokens for',
     requestBody: body(obj({ grants: strs, scopes: strs, resources: strs })),
@@ -250,83 +263,74 @@ const OPERATIONS: Record<string, Operation> = {
       ...ERRORS,
     },
   },
-  'post /api/v1/tenants/{tenant_id}/clients/{client_id}/disable': {
-    summary: 'Disable a client',
-    responses: { '200': json('the client', ref('Client')), ...ERRORS },
-  },
-  'post /api/v1/tenants/{tenant_id}/resource-servers': {
-    summary: 'Register a resource server (an API); its secret is in this response only',
-    parameters: [idempotencyKey],
-    requestBody: body(
-      obj({ identifier: { type: 'string', format: 'uri' }, scopes: strs }, ['identifier']),
+  'post /api/v1/tenants/{tenant_id}/clients/{client_id}/disable': one(
+    'Disable a client',
+    'the client',
+    'Client',
+  ),
+  'post /api/v1/tenants/{tenant_id}/resource-servers': create(
+    'Register a resource server (an API); its secret is in this response only',
+    obj({ identifier: { type: 'string', format: 'uri' }, scopes: strs }, ['identifier']),
+    'the resource server with `client_secret`',
+    'ResourceServer',
+  ),
+  'get /api/v1/tenants/{tenant_id}/resource-servers': list(
+    'List the tenant’s resource servers',
+    'resource servers',
+    'ResourceServer',
+  ),
+  'post /api/v1/tenants/{tenant_id}/resource-servers/{id}/disable': one(
+    'Disable a resource server',
+    'the resource server',
+    'ResourceServer',
+  ),
+  'post /api/v1/tenants/{tenant_id}/trusted-issuers': create(
+    'Trust an external OIDC issuer for token exchange (docs/token-exchange.md)',
+    obj(
+      {
+        issuer: { type: 'string', format: 'uri' },
+        jwks_uri: { type: 'string', format: 'uri' },
+        audience: str,
+        subject_prefix: str,
+        scopes: strs,
+        role: str,
+      },
+      ['issuer', 'jwks_uri', 'audience'],
     ),
-    responses: {
-      '201': json('the resource server with `client_secret`', ref('ResourceServer')),
-      ...CREATE_ERRORS,
-    },
-  },
-  'get /api/v1/tenants/{tenant_id}/resource-servers': {
-    summary: 'List the tenant’s resource servers',
-    parameters: pageParams,
-    responses: { '200': json('a page of resource servers', page('ResourceServer')), ...ERRORS },
-  },
-  'post /api/v1/tenants/{tenant_id}/resource-servers/{id}/disable': {
-    summary: 'Disable a resource server',
-    responses: { '200': json('the resource server', ref('ResourceServer')), ...ERRORS },
-  },
-  'post /api/v1/tenants/{tenant_id}/trusted-issuers': {
-    summary: 'Trust an external OIDC issuer for token exchange (docs/token-exchange.md)',
-    parameters: [idempotencyKey],
-    requestBody: body(
-      obj(
-        {
-          issuer: { type: 'string', format: 'uri' },
-          jwks_uri: { type: 'string', format: 'uri' },
-          audience: str,
-          subject_prefix: str,
-          scopes: strs,
-          role: str,
-        },
-        ['issuer', 'jwks_uri', 'audience'],
-      ),
+    'the trusted issuer',
+    'TrustedIssuer',
+  ),
+  'get /api/v1/tenants/{tenant_id}/trusted-issuers': list(
+    'List the tenant’s trusted issuers',
+    'trusted issuers',
+    'TrustedIssuer',
+  ),
+  'delete /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}': removal(
+    'Stop trusting an issuer (with its mappings)',
+  ),
+  'post /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings': create(
+    'Add an exchange mapping: matching subject tokens get its scopes, role and claims',
+    obj(
+      {
+        priority: { type: 'integer', minimum: 0, maximum: 10000, default: 100 },
+        match: { type: 'object', additionalProperties: { type: 'string' } },
+        scopes: strs,
+        role: str,
+        claims: { type: 'object', additionalProperties: true },
+        resources: strs,
+      },
+      ['match'],
     ),
-    responses: { '201': json('the trusted issuer', ref('TrustedIssuer')), ...CREATE_ERRORS },
-  },
-  'get /api/v1/tenants/{tenant_id}/trusted-issuers': {
-    summary: 'List the tenant’s trusted issuers',
-    parameters: pageParams,
-    responses: { '200': json('a page of trusted issuers', page('TrustedIssuer')), ...ERRORS },
-  },
-  'delete /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}': {
-    summary: 'Stop trusting an issuer (with its mappings)',
-    responses: { '204': { description: 'removed' }, ...ERRORS },
-  },
-  'post /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings': {
-    summary: 'Add an exchange mapping: matching subject tokens get its scopes, role and claims',
-    parameters: [idempotencyKey],
-    requestBody: body(
-      obj(
-        {
-          priority: { type: 'integer', minimum: 0, maximum: 10000, default: 100 },
-          match: { type: 'object', additionalProperties: { type: 'string' } },
-          scopes: strs,
-          role: str,
-          claims: { type: 'object', additionalProperties: true },
-          resources: strs,
-        },
-        ['match'],
-      ),
-    ),
-    responses: { '201': json('the mapping', ref('ExchangeMapping')), ...CREATE_ERRORS },
-  },
+    'the mapping',
+    'ExchangeMapping',
+  ),
   'get /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings': {
     summary: 'The issuer’s mappings, in the order they are tried',
     responses: { '200': json('every mapping (one page)', page('ExchangeMapping')), ...ERRORS },
   },
-  'delete /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings/{mapping_id}': {
-    summary: 'Remove an exchange mapping',
-    responses: { '204': { description: 'removed' }, ...ERRORS },
-  },
+  'delete /api/v1/tenants/{tenant_id}/trusted-issuers/{issuer_id}/mappings/{mapping_id}': removal(
+    'Remove an exchange mapping',
+  ),
   'get /api/v1/keys': {
     summary: `The platform’s signing keys in the database key store (${PLATFORM_SCOPE})`,
     responses: { '200': json('every key, retired ones included', page('SigningKey')), ...CONFLICT },
@@ -343,27 +347,31 @@ const OPERATIONS: Record<string, Operation> = {
     },
     responses: { '201': json('the new key', ref('SigningKey')), ...CONFLICT },
   },
-  'post /api/v1/keys/{kid}/retire': {
-    summary: `Take a staged or retiring key out of the JWKS now (${PLATFORM_SCOPE})`,
-    responses: { '200': json('the key', ref('SigningKey')), ...CONFLICT },
-  },
-  'get /api/v1/tenants/{tenant_id}/tokens': {
-    summary: 'List issued tokens (metadata), newest first',
-    parameters: [
+  'post /api/v1/keys/{kid}/retire': one(
+    `Take a staged or retiring key out of the JWKS now (${PLATFORM_SCOPE})`,
+    'the key',
+    'SigningKey',
+    CONFLICT,
+  ),
+  'get /api/v1/tenants/{tenant_id}/tokens': list(
+    'List issued tokens (metadata), newest first',
+    'tokens',
+    'Token',
+    [
       q('client_id', 'only tokens issued to this client'),
       q('subject', 'only tokens of this subject (`sub`)'),
       ...pageParams,
     ],
-    responses: { '200': json('a page of tokens', page('Token')), ...ERRORS },
-  },
-  'get /api/v1/tenants/{tenant_id}/tokens/{jti}': {
-    summary: 'Get one token’s record',
-    responses: { '200': json('the token', ref('Token')), ...ERRORS },
-  },
-  'delete /api/v1/tenants/{tenant_id}/tokens/{jti}': {
-    summary: 'Revoke a token by jti (a refresh token: its family) on every node',
-    responses: { '204': { description: 'revoked' }, ...ERRORS },
-  },
+  ),
+  'get /api/v1/tenants/{tenant_id}/tokens/{jti}': one(
+    'Get one token’s record',
+    'the token',
+    'Token',
+  ),
+  'delete /api/v1/tenants/{tenant_id}/tokens/{jti}': removal(
+    'Revoke a token by jti (a refresh token: its family) on every node',
+    'revoked',
+  ),
   'post /api/v1/tenants/{tenant_id}/tokens/revoke': {
     summary: 'Revoke every token of a client or a subject issued until now (one of the two)',
     requestBody: body(obj({ client_id: str, subject: str })),
@@ -382,17 +390,18 @@ const OPERATIONS: Record<string, Operation> = {
       ...ERRORS,
     },
   },
-  'get /api/v1/tenants/{tenant_id}/audit-events': {
-    summary: 'The tenant’s audit trail, newest first',
-    parameters: [
+  'get /api/v1/tenants/{tenant_id}/audit-events': list(
+    'The tenant’s audit trail, newest first',
+    'audit events',
+    'AuditEvent',
+    [
       q('actor', 'exact actor'),
       q('action', 'exact action, e.g. client.create'),
       q('since', 'at or after', time),
       q('until', 'before', time),
       ...pageParams,
     ],
-    responses: { '200': json('a page of audit events', page('AuditEvent')), ...ERRORS },
-  },
+  ),
 };
 
 /** Exported for the test: every operation the document must describe. */
@@ -422,9 +431,13 @@ export function buildManagementOpenApi(app: INestApplication, cfg: AppConfig): O
     const out: Record<string, unknown> = {};
     for (const [method, op] of Object.entries(item as Record<string, Operation>)) {
       const extra = OPERATIONS[`${method} ${outer}`] ?? {};
-      const pathParams = ((op.parameters as { in?: string }[] | undefined) ?? []).filter(
-        (p) => p.in === 'path',
-      );
+      // From the path itself: a handler may read `:tenant_id` through @OnTenant, not @Param.
+      const pathParams = [...outer.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+        name,
+        required: true,
+        in: 'path',
+        schema: { type: 'string' },
+      }));
       out[method] = {
         operationId: op.operationId,
         tags: [outer.startsWith('/api/v1/keys') ? 'keys' : (outer.split('/')[5] ?? 'tenants')],

@@ -1,5 +1,7 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { DI } from '@tessera/application/di-tokens';
+import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import type { AccessClaims } from '@tessera/domain/token/access-claims';
 
@@ -18,11 +20,15 @@ const principals = new WeakMap<Request, ManagementPrincipal>();
 
 export const setPrincipal = (req: Request, p: ManagementPrincipal) => principals.set(req, p);
 
-export const Principal = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
-  const p = principals.get(ctx.switchToHttp().getRequest<Request>());
+export function principalOf(req: Request): ManagementPrincipal {
+  const p = principals.get(req);
   if (!p) throw new DomainError('invalid_token', 'no management principal');
   return p;
-});
+}
+
+export const Principal = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  principalOf(ctx.switchToHttp().getRequest<Request>()),
+);
 
 const noSuchTenant = () => new DomainError('not_found', 'no such tenant');
 
@@ -33,4 +39,25 @@ const noSuchTenant = () => new DomainError('not_found', 'no such tenant');
 export function actingOn(p: ManagementPrincipal, tenantId: string): string {
   if (p.platform || p.tenantId === tenantId) return tenantId;
   throw noSuchTenant();
+}
+
+/** The caller of a route under `tenants/:tenant_id/`, and the tenant id its path names. */
+export interface TenantCall extends ManagementPrincipal {
+  /** As given in the path: `TenantScope.id` checks it. */
+  pathTenantId: string;
+}
+
+export const OnTenant = createParamDecorator((_: unknown, ctx: ExecutionContext): TenantCall => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  return { ...principalOf(req), pathTenantId: req.params.tenant_id as string };
+});
+
+/** The tenant a call acts on, checked to exist (a platform caller may name any). */
+@Injectable()
+export class TenantScope {
+  constructor(@Inject(DI.ManageTenants) private readonly tenants: ManageTenants) {}
+
+  async id(call: TenantCall): Promise<string> {
+    return (await this.tenants.get(actingOn(call, call.pathTenantId))).id;
+  }
 }

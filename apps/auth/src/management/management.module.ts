@@ -5,7 +5,9 @@ import { TrustedIssuersController } from './trusted-issuers.controller';
 import { KeysController } from './keys.controller';
 import { AuditController } from './audit.controller';
 import { ClientsController } from './clients.controller';
+import { IdempotentCreates } from './idempotency';
 import { ManagementAuthGuard } from './management-auth.guard';
+import { TenantScope } from './management-principal';
 import { ManagementServer } from './management-server';
 import { ResourceServersController } from './resource-servers.controller';
 import { TenantsController } from './tenants.controller';
@@ -23,6 +25,6 @@ import { TokensController } from './tokens.controller';
     AuditController,
     KeysController,
   ],
-  providers: [ManagementAuthGuard, ManagementServer],
+  providers: [ManagementAuthGuard, ManagementServer, TenantScope, IdempotentCreates],
 })
 export class ManagementModule {}

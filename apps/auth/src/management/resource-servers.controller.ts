@@ -1,56 +1,28 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Get, Inject, Param, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
-import type { IdempotencyStore } from '@tessera/application/idempotency/idempotency-store.port';
 import type { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
-import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { jsonBody, optString, optStrings } from './body';
-import { idempotent } from './idempotency';
-import { ManagementAuthGuard } from './management-auth.guard';
-import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
+import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
+import { ManagementController, PostAction, PostCreate } from './management-controller';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { pageById } from './pagination';
 import { resourceServerView } from './views';
 
 /** A tenant's resource servers (docs/resource-servers.md), as `resource …` in the CLI. */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/resource-servers`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('tenants/:tenant_id/resource-servers')
 export class ResourceServersController {
   constructor(
     @Inject(DI.ManageResourceServers) private readonly servers: ManageResourceServers,
-    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
-    @Inject(DI.IdempotencyStore) private readonly keys: IdempotencyStore,
+    private readonly tenants: TenantScope,
+    private readonly creates: IdempotentCreates,
   ) {}
 
-  private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
-    return (await this.tenants.get(actingOn(p, id))).id;
-  }
-
-  @Post()
-  @HttpCode(201)
-  async create(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  @PostCreate()
+  async create(@OnTenant() p: TenantCall, @Body() raw: unknown, @Creation() call: CreateRequest) {
     const b = jsonBody(raw, ['identifier', 'scopes']);
-    const tid = await this.tenant(p, tenantId);
-    return idempotent(this.keys, req, res, p, async () => {
+    const tid = await this.tenants.id(p);
+    return this.creates.run(call, async () => {
       const { server, secret } = await this.servers.create(
         tid,
         { identifier: optString(b, 'identifier') ?? '', scopes: optStrings(b, 'scopes') },
@@ -62,22 +34,14 @@ export class ResourceServersController {
   }
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    return pageById(await this.servers.list(await this.tenant(p, tenantId)), q, resourceServerView);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const rows = await this.servers.list(await this.tenants.id(p));
+    return pageById(rows, q, resourceServerView);
   }
 
-  @Post(':id/disable')
-  @HttpCode(200)
-  async disable(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('id') id: string,
-  ) {
-    const tid = await this.tenant(p, tenantId);
+  @PostAction(':id/disable')
+  async disable(@OnTenant() p: TenantCall, @Param('id') id: string) {
+    const tid = await this.tenants.id(p);
     await this.servers.disable(tid, id, p.actor);
     const server = (await this.servers.list(tid)).find((s) => s.id === id);
     if (!server) throw new DomainError('not_found', 'no such resource server in this tenant');

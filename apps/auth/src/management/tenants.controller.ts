@@ -1,53 +1,35 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Get, Inject, Param, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
-import type { IdempotencyStore } from '@tessera/application/idempotency/idempotency-store.port';
 import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import { jsonBody, optString } from './body';
-import { idempotent } from './idempotency';
-import { ManagementAuthGuard, PlatformOnly } from './management-auth.guard';
+import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
+import { PlatformOnly } from './management-auth.guard';
+import { ManagementController, PostAction, PostCreate } from './management-controller';
 import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
 import { pageById } from './pagination';
 import { tenantView } from './views';
 
 /** Tenants: the platform creates, lists and disables them; a tenant sees only itself. */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('tenants')
 export class TenantsController {
   constructor(
     @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
-    @Inject(DI.IdempotencyStore) private readonly keys: IdempotencyStore,
+    private readonly creates: IdempotentCreates,
   ) {}
 
-  @Post()
-  @HttpCode(201)
+  @PostCreate()
   @PlatformOnly()
   create(
     @Principal() p: ManagementPrincipal,
     @Body() raw: unknown,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Creation() call: CreateRequest,
   ) {
     const b = jsonBody(raw, ['slug', 'name']);
-    return idempotent(this.keys, req, res, p, async () => {
-      const view = tenantView(
+    return this.creates.run(call, async () => ({
+      body: tenantView(
         await this.tenants.create(optString(b, 'slug') ?? '', optString(b, 'name'), p.actor),
-      );
-      return { body: view, replay: view };
-    });
+      ),
+    }));
   }
 
   @Get()
@@ -61,8 +43,7 @@ export class TenantsController {
     return tenantView(await this.tenants.get(actingOn(p, id)));
   }
 
-  @Post(':tenant_id/disable')
-  @HttpCode(200)
+  @PostAction(':tenant_id/disable')
   @PlatformOnly()
   async disable(@Principal() p: ManagementPrincipal, @Param('tenant_id') id: string) {
     return tenantView(await this.tenants.disable(id, p.actor));

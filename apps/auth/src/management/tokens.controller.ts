@@ -1,26 +1,13 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Get, Inject, Param, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
 import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import type { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
-import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
 import type { TokenRecords } from '@tessera/application/tokens/token-records.port';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { isId } from '@tessera/domain/shared/ids';
 import { jsonBody, optQuery, optString } from './body';
-import { ManagementAuthGuard } from './management-auth.guard';
-import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
+import { DeleteNoContent, ManagementController, PostAction } from './management-controller';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { decodeCursor, encodeCursor, pageLimit } from './pagination';
 import { tokenView } from './views';
 
@@ -32,31 +19,22 @@ const isAfter = (v: unknown): v is { after: string } =>
   typeof (v as { after?: unknown })?.after === 'string';
 
 /** Issued tokens (metadata, never the token): listed, and revoked through RevokeToken. */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/tokens`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('tenants/:tenant_id/tokens')
 export class TokensController {
   constructor(
     @Inject(DI.TokenRecords) private readonly records: TokenRecords,
     @Inject(DI.RevokeToken) private readonly revoker: RevokeTokenUseCase,
-    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
+    private readonly tenants: TenantScope,
     @Inject(DI.RevokeAllTokens) private readonly revokeEvery: RevokeAllTokensUseCase,
   ) {}
-
-  private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
-    return (await this.tenants.get(actingOn(p, id))).id;
-  }
 
   /**
    * Newest first, by `client_id` and/or `subject`. Pages through the newest 1000 matching
    * records (the cursor is the last jti seen).
    */
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    const tid = await this.tenant(p, tenantId);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    const tid = await this.tenants.id(p);
     const limit = pageLimit(q.limit);
     const after = decodeCursor(q.cursor, isAfter)?.after;
     const rows = await this.records.list(tid, {
@@ -74,27 +52,18 @@ export class TokensController {
   }
 
   @Get(':jti')
-  async get(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('jti') jti: string,
-  ) {
+  async get(@OnTenant() p: TenantCall, @Param('jti') jti: string) {
     const record = isId('token', jti)
-      ? await this.records.get(await this.tenant(p, tenantId), jti)
+      ? await this.records.get(await this.tenants.id(p), jti)
       : undefined;
     if (!record) throw noSuchToken();
     return tokenView(record);
   }
 
   /** Revokes one token (a refresh token: its whole family). Repeating it is harmless. */
-  @Delete(':jti')
-  @HttpCode(204)
-  async revoke(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('jti') jti: string,
-  ): Promise<void> {
-    const tid = await this.tenant(p, tenantId);
+  @DeleteNoContent(':jti')
+  async revoke(@OnTenant() p: TenantCall, @Param('jti') jti: string): Promise<void> {
+    const tid = await this.tenants.id(p);
     if (!isId('token', jti) || !(await this.revoker.revokeByJti(tid, jti, REASON, p.actor))) {
       throw noSuchToken();
     }
@@ -104,20 +73,15 @@ export class TokensController {
    * Revokes every token of a client or a subject issued until now, on every node and for the
    * resource servers on the feed (RevokeAllTokens, as `token revoke --client|--subject`).
    */
-  @Post('revoke')
-  @HttpCode(200)
-  async revokeAll(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-  ) {
+  @PostAction('revoke')
+  async revokeAll(@OnTenant() p: TenantCall, @Body() raw: unknown) {
     const b = jsonBody(raw, ['client_id', 'subject']);
     const clientId = optString(b, 'client_id');
     const subject = optString(b, 'subject');
     if ((clientId === undefined) === (subject === undefined)) {
       throw new DomainError('invalid_request', 'name one of: client_id, subject');
     }
-    const tid = await this.tenant(p, tenantId);
+    const tid = await this.tenants.id(p);
     const r =
       clientId !== undefined
         ? await this.revokeEvery.ofClient(tid, clientId, p.actor, REASON)

@@ -1,58 +1,29 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Get, Inject, Param, Query } from '@nestjs/common';
 import { DI } from '@tessera/application/di-tokens';
-import type { IdempotencyStore } from '@tessera/application/idempotency/idempotency-store.port';
 import type { ManageExchangeMappings } from '@tessera/application/manage-trusted-issuers/manage-exchange-mappings.use-case';
 import type { ManageTrustedIssuers } from '@tessera/application/manage-trusted-issuers/manage-trusted-issuers.use-case';
-import type { ManageTenants } from '@tessera/application/tenant/manage-tenants.use-case';
+import { mappingView, trustedIssuerView } from '@tessera/application/manage-trusted-issuers/views';
 import { jsonBody, optString, optStrings } from './body';
-import { idempotent } from './idempotency';
-import { ManagementAuthGuard } from './management-auth.guard';
-import { actingOn, Principal, type ManagementPrincipal } from './management-principal';
-import { MANAGEMENT_PREFIX } from './management-request';
+import { Creation, IdempotentCreates, type CreateRequest } from './idempotency';
+import { DeleteNoContent, ManagementController, PostCreate } from './management-controller';
+import { OnTenant, TenantScope, type TenantCall } from './management-principal';
 import { pageById } from './pagination';
-import { mappingView, trustedIssuerView } from './views';
 
 /** Trusted issuers for token exchange and their mappings, as `issuer …` in the CLI. */
-@Controller(`${MANAGEMENT_PREFIX.slice(1)}/api/v1/tenants/:tenant_id/trusted-issuers`)
-@UseGuards(ManagementAuthGuard)
+@ManagementController('tenants/:tenant_id/trusted-issuers')
 export class TrustedIssuersController {
   constructor(
     @Inject(DI.ManageTrustedIssuers) private readonly issuers: ManageTrustedIssuers,
     @Inject(DI.ManageExchangeMappings) private readonly mappings: ManageExchangeMappings,
-    @Inject(DI.ManageTenants) private readonly tenants: ManageTenants,
-    @Inject(DI.IdempotencyStore) private readonly keys: IdempotencyStore,
+    private readonly tenants: TenantScope,
+    private readonly creates: IdempotentCreates,
   ) {}
 
-  private async tenant(p: ManagementPrincipal, id: string): Promise<string> {
-    return (await this.tenants.get(actingOn(p, id))).id;
-  }
-
-  @Post()
-  @HttpCode(201)
-  async add(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Body() raw: unknown,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  @PostCreate()
+  async add(@OnTenant() p: TenantCall, @Body() raw: unknown, @Creation() call: CreateRequest) {
     const b = jsonBody(raw, ['issuer', 'jwks_uri', 'audience', 'subject_prefix', 'scopes', 'role']);
-    const tid = await this.tenant(p, tenantId);
-    return idempotent(this.keys, req, res, p, async () => {
+    const tid = await this.tenants.id(p);
+    return this.creates.run(call, async () => {
       const row = await this.issuers.add(
         tid,
         {
@@ -65,43 +36,30 @@ export class TrustedIssuersController {
         },
         p.actor,
       );
-      const view = trustedIssuerView(row);
-      return { body: view, replay: view };
+      return { body: trustedIssuerView(row) };
     });
   }
 
   @Get()
-  async list(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Query() q: Record<string, unknown>,
-  ) {
-    return pageById(await this.issuers.list(await this.tenant(p, tenantId)), q, trustedIssuerView);
+  async list(@OnTenant() p: TenantCall, @Query() q: Record<string, unknown>) {
+    return pageById(await this.issuers.list(await this.tenants.id(p)), q, trustedIssuerView);
   }
 
-  @Delete(':issuer_id')
-  @HttpCode(204)
-  async remove(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('issuer_id') issuerId: string,
-  ): Promise<void> {
-    await this.issuers.remove(await this.tenant(p, tenantId), issuerId, p.actor);
+  @DeleteNoContent(':issuer_id')
+  async remove(@OnTenant() p: TenantCall, @Param('issuer_id') issuerId: string): Promise<void> {
+    await this.issuers.remove(await this.tenants.id(p), issuerId, p.actor);
   }
 
-  @Post(':issuer_id/mappings')
-  @HttpCode(201)
+  @PostCreate(':issuer_id/mappings')
   async addMapping(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
+    @OnTenant() p: TenantCall,
     @Param('issuer_id') issuerId: string,
     @Body() raw: unknown,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Creation() call: CreateRequest,
   ) {
     const b = jsonBody(raw, ['priority', 'match', 'scopes', 'role', 'claims', 'resources']);
-    const tid = await this.tenant(p, tenantId);
-    return idempotent(this.keys, req, res, p, async () => {
+    const tid = await this.tenants.id(p);
+    return this.creates.run(call, async () => {
       const row = await this.mappings.add(
         tid,
         issuerId,
@@ -115,30 +73,23 @@ export class TrustedIssuersController {
         },
         p.actor,
       );
-      const view = mappingView(row);
-      return { body: view, replay: view };
+      return { body: mappingView(row) };
     });
   }
 
   /** In the order they are tried (priority, then age); not paginated (a bounded set). */
   @Get(':issuer_id/mappings')
-  async listMappings(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
-    @Param('issuer_id') issuerId: string,
-  ) {
-    const rows = await this.mappings.list(await this.tenant(p, tenantId), issuerId);
+  async listMappings(@OnTenant() p: TenantCall, @Param('issuer_id') issuerId: string) {
+    const rows = await this.mappings.list(await this.tenants.id(p), issuerId);
     return { items: rows.map(mappingView), next_cursor: null };
   }
 
-  @Delete(':issuer_id/mappings/:mapping_id')
-  @HttpCode(204)
+  @DeleteNoContent(':issuer_id/mappings/:mapping_id')
   async removeMapping(
-    @Principal() p: ManagementPrincipal,
-    @Param('tenant_id') tenantId: string,
+    @OnTenant() p: TenantCall,
     @Param('issuer_id') issuerId: string,
     @Param('mapping_id') id: string,
   ): Promise<void> {
-    await this.mappings.remove(await this.tenant(p, tenantId), issuerId, id, p.actor);
+    await this.mappings.remove(await this.tenants.id(p), issuerId, id, p.actor);
   }
 }

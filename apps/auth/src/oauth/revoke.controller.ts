@@ -1,10 +1,9 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DI } from '@tessera/application/di-tokens';
-import { DomainError } from '@tessera/domain/shared/domain-error';
 import { RequestPrincipals } from '@tessera/infrastructure/http/request-principals';
 import type { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
-import { oauthForm } from '@tessera/infrastructure/http/credentials';
+import { tokenRequest } from './token-request';
 
 const HINTS = ['access_token', 'refresh_token'];
 
@@ -19,12 +18,10 @@ export class RevokeController {
   @Post('revoke')
   @HttpCode(200)
   async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const form = oauthForm(req);
-    const client = await this.principals.client(req, form);
-    if (!form.token) throw new DomainError('invalid_request', 'token is required');
+    const { form, client, token } = await tokenRequest(this.principals, req);
     // RFC 7009 §2.2: an invalid hint value is ignored and does not change the response.
     const hint = HINTS.includes(form.token_type_hint ?? '') ? form.token_type_hint : undefined;
-    if (form.token.length <= 8192) await this.revoke.revokePresented(form.token, client, hint);
+    if (token !== undefined) await this.revoke.revokePresented(token, client, hint);
     res.setHeader('Cache-Control', 'no-store');
     res.status(200).end();
   }

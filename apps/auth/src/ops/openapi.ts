@@ -52,6 +52,14 @@ const clientPostFields = {
   client_secret: str('client_secret_post only', { format: 'password' }),
 };
 
+/** RFC 7009 and RFC 7662 read the same form: the token, a type hint, client_secret_post. */
+const tokenForm = (token: string) =>
+  form(['token'], {
+    token: str(token),
+    token_type_hint: str('hint', { enum: ['access_token', 'refresh_token'] }),
+    ...clientPostFields,
+  });
+
 /**
  * The OAuth endpoints take form-encoded bodies read by hand (duplicate parameters must be
  * refused), so Nest's reflection cannot describe them: they are written out here from the RFCs.
@@ -117,11 +125,7 @@ const OAUTH_PATHS: Paths = {
       tags: ['oauth'],
       summary: 'Token revocation (RFC 7009)',
       security: clientAuth,
-      requestBody: form(['token'], {
-        token: str('the token to revoke'),
-        token_type_hint: str('hint', { enum: ['access_token', 'refresh_token'] }),
-        ...clientPostFields,
-      }),
+      requestBody: tokenForm('the token to revoke'),
       responses: {
         '200': { description: 'revoked, or was not a valid token of this client (RFC 7009 §2.2)' },
         '400': oauthError,
@@ -135,11 +139,7 @@ const OAUTH_PATHS: Paths = {
       tags: ['oauth'],
       summary: 'Token introspection (RFC 7662)',
       security: clientAuth,
-      requestBody: form(['token'], {
-        token: str('the token to introspect'),
-        token_type_hint: str('hint', { enum: ['access_token', 'refresh_token'] }),
-        ...clientPostFields,
-      }),
+      requestBody: tokenForm('the token to introspect'),
       responses: {
         '200': {
           description:

@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
@@ -8,13 +8,12 @@ import { DomainError, isDomainError } from '@tessera/domain/shared/domain-error'
 import { SessionAuth } from '../session/session-auth';
 import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { accountPage } from './account.page';
-import { PageErrorFilter } from './page-error.filter';
+import { PageController } from './page-error.filter';
 import { idpOrigin } from './pages.controller';
 import { setPageHeaders } from './page-headers';
 
 /** The account page's forms: create (the token is shown in this response only) and revoke. */
-@Controller('account/tokens')
-@UseFilters(PageErrorFilter)
+@PageController('account/tokens')
 export class AccountTokensController {
   constructor(
     private readonly auth: SessionAuth,

@@ -1,7 +1,16 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  applyDecorators,
+  ArgumentsHost,
+  Catch,
+  Controller,
+  HttpException,
+  Logger,
+  UseFilters,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '@tessera/domain/shared/domain-error';
-import { ERROR_STATUS } from '../http/error-status';
+import { statusOf } from '../http/error-status';
 import { errorPage } from './error.page';
 import { setPageHeaders } from './page-headers';
 
@@ -19,14 +28,9 @@ export class PageErrorFilter implements ExceptionFilter {
     let status = 500;
     let description = 'internal error';
     if (exception instanceof DomainError) {
-      status = ERROR_STATUS[exception.code];
+      status = statusOf(exception, req, this.log);
       description = exception.description;
       if (exception.retryAfter) res.setHeader('Retry-After', String(exception.retryAfter));
-      if (status >= 500 && exception.cause !== undefined)
-        this.log.warn(
-          { err: exception.cause, reqId: (req as { id?: unknown }).id, code: exception.code },
-          exception.description,
-        );
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
       description = status === 429 ? 'too many requests, try again shortly' : 'bad request';
@@ -40,3 +44,10 @@ export class PageErrorFilter implements ExceptionFilter {
     res.status(status).type('html').send(errorPage(status, description));
   }
 }
+
+/** A browser-facing controller (sign-in, callback, account pages): its errors are pages. */
+export const PageController = (path?: string) =>
+  applyDecorators(
+    path === undefined ? Controller() : Controller(path),
+    UseFilters(PageErrorFilter),
+  );

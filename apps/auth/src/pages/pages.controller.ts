@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
@@ -10,7 +10,7 @@ import { isTenantSlug } from '@tessera/domain/tenant/tenant-id';
 import { SessionAuth } from '../session/session-auth';
 import { accountPage } from './account.page';
 import { landingPage } from './landing.page';
-import { PageErrorFilter } from './page-error.filter';
+import { PageController } from './page-error.filter';
 import { setPageHeaders } from './page-headers';
 import { signInPage } from './sign-in.page';
 import { signedOutPage } from './signed-out.page';
@@ -18,8 +18,7 @@ import { signedOutPage } from './signed-out.page';
 export const idpOrigin = (cfg: AppConfig) =>
   cfg.oidc.issuerUrl ? new URL(cfg.oidc.issuerUrl).origin : undefined;
 
-@Controller()
-@UseFilters(PageErrorFilter)
+@PageController()
 export class PagesController {
   constructor(
     private readonly auth: SessionAuth,

@@ -1,16 +1,15 @@
-import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import { Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { CompleteLoginUseCase } from '@tessera/application/sign-in/complete-login.use-case';
 import type { SessionStore } from '@tessera/application/session/session-store.port';
-import { PageErrorFilter } from '../pages/page-error.filter';
+import { PageController } from '../pages/page-error.filter';
 import { setPageHeaders } from '../pages/page-headers';
 import { requestContext } from '@tessera/infrastructure/http/request-context';
 import { SessionAuth } from './session-auth';
 
-@Controller('auth')
-@UseFilters(PageErrorFilter)
+@PageController('auth')
 export class CallbackController {
   constructor(
     @Inject(DI.CompleteLogin) private readonly complete: CompleteLoginUseCase,

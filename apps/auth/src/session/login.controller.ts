@@ -1,14 +1,13 @@
-import { Controller, Get, Inject, Query, Res, UseFilters } from '@nestjs/common';
+import { Get, Inject, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { APP_CONFIG, type AppConfig } from '@tessera/config';
 import { DI } from '@tessera/application/di-tokens';
 import type { StartLoginUseCase } from '@tessera/application/sign-in/start-login.use-case';
-import { PageErrorFilter } from '../pages/page-error.filter';
+import { PageController } from '../pages/page-error.filter';
 import { setPageHeaders } from '../pages/page-headers';
 import { SessionAuth } from './session-auth';
 
-@Controller('auth')
-@UseFilters(PageErrorFilter)
+@PageController('auth')
 export class LoginController {
   constructor(
     @Inject(DI.StartLogin) private readonly start: StartLoginUseCase,

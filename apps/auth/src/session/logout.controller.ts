@@ -1,25 +1,14 @@
-import {
-  Controller,
-  HttpCode,
-  Inject,
-  Logger,
-  Optional,
-  Post,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
+import { HttpCode, Inject, Logger, Optional, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DI } from '@tessera/application/di-tokens';
 import type { AuditLog } from '@tessera/application/ports/audit-log.port';
 import type { SessionStore } from '@tessera/application/session/session-store.port';
 import type { IdentityProvider } from '@tessera/application/sign-in/identity-provider.port';
-import { PageErrorFilter } from '../pages/page-error.filter';
+import { PageController } from '../pages/page-error.filter';
 import { setPageHeaders } from '../pages/page-headers';
 import { SessionAuth } from './session-auth';
 
-@Controller('auth')
-@UseFilters(PageErrorFilter)
+@PageController('auth')
 export class LogoutController {
   private readonly log = new Logger('SignOut');
 

@@ -1,13 +1,11 @@
 import { Option, SubCommand } from 'nest-commander';
-import { JsonCommand } from '../options';
+import { JsonCommand, type TenantFlags } from '../options';
 import { TypeOrmAuditTrail } from '@tessera/infrastructure/audit/typeorm-audit-trail';
 import { withCliDatabase } from '../wiring/cli-database';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { CliError, emit } from '../output';
 
-interface Flags {
-  json?: boolean;
-  tenant?: string;
+interface Flags extends TenantFlags {
   limit?: number;
 }
 

@@ -1,35 +1,34 @@
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
-interface Flags {
-  tenant?: string;
+interface Flags extends TenantFlags {
   name?: string;
   grants?: string[];
   scopes?: string[];
   resources?: string[];
-  json?: boolean;
 }
 
 @SubCommand({ name: 'create', description: 'create a service client; its secret is shown once' })
 export class ClientCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
-    const { client, secret, resources } = await withTokenServices(async (s) => {
-      const t = await tenantBySlug(s, f.tenant);
-      // Checked before the client exists, so a bad --resources creates nothing.
-      for (const r of f.resources ?? []) await s.resourceServers.check(t.id, r);
-      const created = await s.clients.create(
-        t.id,
-        { name: f.name ?? '', grants: f.grants, scopes: f.scopes },
-        'cli',
-      );
-      const allowed = f.resources?.length
-        ? await s.resourceServers.allow(t.id, created.client.id, f.resources, 'cli')
-        : [];
-      return { ...created, resources: allowed };
-    });
+    const { client, secret, resources } = await withTenantServices(
+      f.tenant,
+      async (s, tenantId) => {
+        // Checked before the client exists, so a bad --resources creates nothing.
+        for (const r of f.resources ?? []) await s.resourceServers.check(tenantId, r);
+        const created = await s.clients.create(
+          tenantId,
+          { name: f.name ?? '', grants: f.grants, scopes: f.scopes },
+          'cli',
+        );
+        const allowed = f.resources?.length
+          ? await s.resourceServers.allow(tenantId, created.client.id, f.resources, 'cli')
+          : [];
+        return { ...created, resources: allowed };
+      },
+    );
     emit(
       Boolean(f.json),
       {

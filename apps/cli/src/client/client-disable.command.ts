@@ -1,7 +1,6 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({
@@ -10,9 +9,9 @@ import { emit } from '../output';
   description: 'disable a client (it can no longer authenticate)',
 })
 export class ClientDisableCommand extends TenantScopedCommand {
-  async run([clientId]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
-    await withTokenServices(async (s) =>
-      s.clients.disable((await tenantBySlug(s, f.tenant)).id, clientId!, 'cli'),
+  async run([clientId]: string[], f: TenantFlags): Promise<void> {
+    await withTenantServices(f.tenant, (s, tenantId) =>
+      s.clients.disable(tenantId, clientId!, 'cli'),
     );
     emit(
       Boolean(f.json),

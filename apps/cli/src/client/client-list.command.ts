@@ -1,15 +1,12 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({ name: 'list', description: 'list a tenant’s clients' })
 export class ClientListCommand extends TenantScopedCommand {
-  async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
-    const list = await withTokenServices(async (s) =>
-      s.clients.list((await tenantBySlug(s, f.tenant)).id),
-    );
+  async run(_: string[], f: TenantFlags): Promise<void> {
+    const list = await withTenantServices(f.tenant, (s, tenantId) => s.clients.list(tenantId));
     const clients = list.map((c) => ({
       client_id: c.id,
       name: c.name,

@@ -1,13 +1,10 @@
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { CliError, emit } from '../output';
 
-interface Flags {
-  tenant?: string;
+interface Flags extends TenantFlags {
   resources?: string[];
-  json?: boolean;
 }
 
 @SubCommand({
@@ -18,8 +15,8 @@ interface Flags {
 export class ClientUpdateCommand extends TenantScopedCommand {
   async run([clientId]: string[], f: Flags): Promise<void> {
     if (f.resources === undefined) throw new CliError('name what to change: --resources "<uri> …"');
-    const resources = await withTokenServices(async (s) =>
-      s.resourceServers.allow((await tenantBySlug(s, f.tenant)).id, clientId!, f.resources!, 'cli'),
+    const resources = await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.allow(tenantId, clientId!, f.resources!, 'cli'),
     );
     emit(
       Boolean(f.json),

@@ -1,18 +1,11 @@
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
+import { TenantScopedCommand, type TenantFlags } from '../options';
 import { emit } from '../output';
-import { issuerJson, withTrustedIssuers } from './issuer-services';
+import { trustedIssuerView } from '@tessera/application/manage-trusted-issuers/views';
+import type { TrustedIssuerSpec } from '@tessera/domain/federation/trusted-issuer';
+import { withTrustedIssuers } from './issuer-services';
 
-interface Flags {
-  tenant?: string;
-  issuer?: string;
-  jwksUri?: string;
-  audience?: string;
-  subjectPrefix?: string;
-  scopes?: string[];
-  role?: string;
-  json?: boolean;
-}
+type Flags = TenantFlags & TrustedIssuerSpec;
 
 @SubCommand({
   name: 'add',
@@ -34,7 +27,7 @@ export class IssuerAddCommand extends TenantScopedCommand {
         'cli',
       ),
     );
-    emit(Boolean(f.json), issuerJson(row), `trusted issuer ${row.id} added (${row.issuer})`);
+    emit(Boolean(f.json), trustedIssuerView(row), `trusted issuer ${row.id} added (${row.issuer})`);
   }
   @Option({ flags: '--issuer <url>', required: true, description: 'exact `iss` of its tokens' })
   parseIssuer(v: string): string {

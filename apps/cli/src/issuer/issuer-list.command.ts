@@ -1,13 +1,14 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
+import { TenantScopedCommand, type TenantFlags } from '../options';
 import { emit } from '../output';
-import { issuerJson, withTrustedIssuers } from './issuer-services';
+import { trustedIssuerView } from '@tessera/application/manage-trusted-issuers/views';
+import { withTrustedIssuers } from './issuer-services';
 
 @SubCommand({ name: 'list', description: 'list the issuers a tenant trusts' })
 export class IssuerListCommand extends TenantScopedCommand {
-  async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+  async run(_: string[], f: TenantFlags): Promise<void> {
     const rows = await withTrustedIssuers(f.tenant, (issuers, tenantId) => issuers.list(tenantId));
-    const list = rows.map(issuerJson);
+    const list = rows.map(trustedIssuerView);
     emit(
       Boolean(f.json),
       { issuers: list },

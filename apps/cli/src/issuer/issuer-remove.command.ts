@@ -1,5 +1,5 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
+import { TenantScopedCommand, type TenantFlags } from '../options';
 import { emit } from '../output';
 import { withTrustedIssuers } from './issuer-services';
 
@@ -9,7 +9,7 @@ import { withTrustedIssuers } from './issuer-services';
   description: 'stop trusting an issuer (its tokens can no longer be exchanged)',
 })
 export class IssuerRemoveCommand extends TenantScopedCommand {
-  async run([id]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+  async run([id]: string[], f: TenantFlags): Promise<void> {
     await withTrustedIssuers(f.tenant, (issuers, tenantId) => issuers.remove(tenantId, id!, 'cli'));
     emit(Boolean(f.json), { id, removed: true }, `trusted issuer ${id} removed`);
   }

@@ -1,5 +1,5 @@
 import { Option, SubCommand } from 'nest-commander';
-import { JsonCommand } from '../options';
+import { JsonCommand, type TenantFlags } from '../options';
 import type { SigningAlg } from '@tessera/domain/token/token-signer.port';
 import { rotateKey } from '@tessera/infrastructure/crypto/key-rotation';
 import { CliError, emit } from '../output';
@@ -14,11 +14,9 @@ const rotated = (key: KeyView) =>
     ? `key ${key.kid} (${key.alg}) is active now: there was no active key`
     : `key ${key.kid} (${key.alg}) staged: published now, signing from ${key.activated_at}`;
 
-interface Flags {
-  tenant?: string;
+interface Flags extends TenantFlags {
   alg?: SigningAlg;
   bits?: number;
-  json?: boolean;
 }
 
 @SubCommand({

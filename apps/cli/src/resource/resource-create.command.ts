@@ -1,14 +1,11 @@
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
-interface Flags {
-  tenant?: string;
+interface Flags extends TenantFlags {
   identifier?: string;
   scopes?: string[];
-  json?: boolean;
 }
 
 @SubCommand({
@@ -17,14 +14,13 @@ interface Flags {
 })
 export class ResourceCreateCommand extends TenantScopedCommand {
   async run(_: string[], f: Flags): Promise<void> {
-    const { server, secret } = await withTokenServices(async (s) => {
-      const t = await tenantBySlug(s, f.tenant);
-      return s.resourceServers.create(
-        t.id,
+    const { server, secret } = await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.create(
+        tenantId,
         { identifier: f.identifier ?? '', scopes: f.scopes },
         'cli',
-      );
-    });
+      ),
+    );
     emit(
       Boolean(f.json),
       {

@@ -1,7 +1,6 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({
@@ -10,9 +9,9 @@ import { emit } from '../output';
   description: 'disable a resource server: no new tokens for it, its credentials stop working',
 })
 export class ResourceDisableCommand extends TenantScopedCommand {
-  async run([id]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
-    await withTokenServices(async (s) =>
-      s.resourceServers.disable((await tenantBySlug(s, f.tenant)).id, id!, 'cli'),
+  async run([id]: string[], f: TenantFlags): Promise<void> {
+    await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.disable(tenantId, id!, 'cli'),
     );
     emit(Boolean(f.json), { id, status: 'disabled' }, `resource server ${id} disabled`);
   }

@@ -1,14 +1,13 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
-import { withTokenServices } from '../wiring/token-services';
-import { tenantBySlug } from '../wiring/tenant-flag';
+import { TenantScopedCommand, type TenantFlags } from '../options';
+import { withTenantServices } from '../wiring/token-services';
 import { emit } from '../output';
 
 @SubCommand({ name: 'list', description: 'list the resource servers (APIs) of a tenant' })
 export class ResourceListCommand extends TenantScopedCommand {
-  async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
-    const rows = await withTokenServices(async (s) =>
-      s.resourceServers.list((await tenantBySlug(s, f.tenant)).id),
+  async run(_: string[], f: TenantFlags): Promise<void> {
+    const rows = await withTenantServices(f.tenant, (s, tenantId) =>
+      s.resourceServers.list(tenantId),
     );
     const list = rows.map((r) => ({
       id: r.id,

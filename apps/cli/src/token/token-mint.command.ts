@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../options';
+import { TenantScopedCommand, type TenantFlags } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { SCOPE_TOKEN } from '@tessera/domain/token/access-claims';
 import { scopesForTargets } from '@tessera/application/resource-servers/resolve-resources';
@@ -12,8 +12,7 @@ import { CliError, emit } from '../output';
 export const CLI_CLIENT_ID = 'tessera-cli';
 const MAX_TTL_SECONDS = 24 * 3600;
 
-interface Flags {
-  tenant?: string;
+interface Flags extends TenantFlags {
   sub?: string;
   role?: string;
   scopes?: string[];
@@ -21,7 +20,6 @@ interface Flags {
   client?: string;
   withRefresh?: boolean;
   resources?: string[];
-  json?: boolean;
 }
 
 @SubCommand({

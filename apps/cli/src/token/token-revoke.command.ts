@@ -1,16 +1,14 @@
 import { Option, SubCommand } from 'nest-commander';
-import { JsonCommand } from '../options';
+import { JsonCommand, type TenantFlags } from '../options';
 import { DomainError } from '@tessera/domain/shared/domain-error';
 import { isId } from '@tessera/domain/shared/ids';
 import { withTokenServices, type TokenServices } from '../wiring/token-services';
 import { tenantBySlug } from '../wiring/tenant-flag';
 import { CliError, emit } from '../output';
 
-interface Flags {
+interface Flags extends TenantFlags {
   client?: string;
   subject?: string;
-  tenant?: string;
-  json?: boolean;
 }
 
 @SubCommand({

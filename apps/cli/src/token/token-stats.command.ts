@@ -1,5 +1,5 @@
 import { Option, SubCommand } from 'nest-commander';
-import { JsonCommand } from '../options';
+import { JsonCommand, type TenantFlags } from '../options';
 import { withTokenServices } from '../wiring/token-services';
 import { tenantBySlug } from '../wiring/tenant-flag';
 import { emit } from '../output';
@@ -12,7 +12,7 @@ export class TokenStatsCommand extends JsonCommand {
     return v;
   }
 
-  async run(_: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+  async run(_: string[], f: TenantFlags): Promise<void> {
     const { stats, retention } = await withTokenServices(async (s) => {
       const tenant = f.tenant === undefined ? undefined : await tenantBySlug(s, f.tenant);
       const retention = s.cfg.tokenRecords.retention;

@@ -8,7 +8,12 @@ import { TenantKeys, tenantKeyOptions } from '@tessera/infrastructure/crypto/ten
 import { TokenIssuer } from '@tessera/domain/token/token-issuer';
 import type { RefreshStore } from '@tessera/domain/refresh/refresh-store.port';
 import { openKeyRing } from '@tessera/infrastructure/crypto/open-key-ring';
-import { issuerSettings, tokenSettings } from '@tessera/infrastructure/tokens/token-composition';
+import {
+  issuerSettings,
+  revokeAllTokens,
+  revokeToken,
+  tokenSettings,
+} from '@tessera/infrastructure/tokens/token-composition';
 import { TypeOrmClientRepository } from '@tessera/infrastructure/tokens/typeorm-client.repository';
 import { TypeOrmTokenRecords } from '@tessera/infrastructure/tokens/typeorm-token-records';
 import { TypeOrmTokenRecordRetention } from '@tessera/infrastructure/tokens/typeorm-token-record-retention';
@@ -16,14 +21,15 @@ import { TypeOrmRefreshLedger } from '@tessera/infrastructure/tokens/typeorm-ref
 import { RedisRefreshStore } from '@tessera/infrastructure/refresh/redis-refresh-store.adapter';
 import { RevokeTokenUseCase } from '@tessera/application/revoke-token/revoke-token.use-case';
 import { RevokeAllTokensUseCase } from '@tessera/application/revoke-token/revoke-all-tokens.use-case';
-import { TypeOrmPrincipalRevocations } from '@tessera/infrastructure/tokens/typeorm-principal-revocations';
 import { invalidToken } from '@tessera/domain/token/token.errors';
 import { createDenylist } from '@tessera/infrastructure/denylist/denylist.module';
 import { ManageResourceServers } from '@tessera/application/resource-servers/manage-resource-servers.use-case';
 import { ResolveResources } from '@tessera/application/resource-servers/resolve-resources';
 import { TypeOrmResourceServers } from '@tessera/infrastructure/tokens/typeorm-resource-servers';
+import { redisOptions } from '@tessera/infrastructure/redis/redis-options';
 import { cliAuditLog } from './cli-audit';
 import { withCliDatabase, type CliDatabase } from './cli-database';
+import { forTenant } from './tenant-flag';
 
 export interface TokenServices extends CliDatabase {
   clients: ManageClients;
@@ -65,11 +71,7 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
       },
       redis: () => {
         if (!db.cfg.redis.url) return undefined;
-        redis ??= new Redis(db.cfg.redis.url, {
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: true,
-          connectTimeout: 3000,
-        });
+        redis ??= new Redis(db.cfg.redis.url, redisOptions('cli'));
         return redis;
       },
       issuer: async () => {
@@ -107,33 +109,28 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
         cfg: db.cfg,
         warn,
       });
-    services.revoker = () => {
+    const revocation = () => {
       const r = services.redis();
-      // The CLI revokes by jti only: it never needs to verify a presented token.
-      const verifier = { verify: async () => Promise.reject(invalidToken()) };
-      return new RevokeTokenUseCase(
-        verifier,
-        r ? new RedisRefreshStore(r, systemClock) : noRefreshStore,
-        denylist(),
-        records,
-        noopMetrics,
-        audit,
-        db.cfg.tokens.leeway,
-        new TypeOrmRefreshLedger(db.dataSource),
-        systemClock,
-      );
+      return {
+        refresh: r ? new RedisRefreshStore(r, systemClock) : noRefreshStore,
+        denylist: denylist(),
+        metrics: noopMetrics,
+      };
     };
-    services.revokeAll = () => {
-      const r = services.redis();
-      return new RevokeAllTokensUseCase(
-        new TypeOrmPrincipalRevocations(db.dataSource),
-        r ? new RedisRefreshStore(r, systemClock) : noRefreshStore,
-        denylist(),
-        noopMetrics,
-        db.cfg.tokens.leeway,
-        db.cfg.tokens.accessTtl,
+    services.revoker = () =>
+      revokeToken(
+        {
+          ...revocation(),
+          // The CLI revokes by jti only: it never needs to verify a presented token.
+          verifier: { verify: async () => Promise.reject(invalidToken()) },
+          records,
+          audit,
+          ledger: new TypeOrmRefreshLedger(db.dataSource),
+          clock: systemClock,
+        },
+        db.cfg,
       );
-    };
+    services.revokeAll = () => revokeAllTokens({ ...revocation(), ds: db.dataSource }, db.cfg);
     try {
       return await fn(services);
     } finally {
@@ -141,6 +138,12 @@ export function withTokenServices<T>(fn: (s: TokenServices) => Promise<T>): Prom
     }
   });
 }
+
+/** `withTokenServices` for a command about one tenant: the one `--tenant` names. */
+export const withTenantServices = <T>(
+  slug: string | undefined,
+  fn: (s: TokenServices, tenantId: string) => Promise<T>,
+): Promise<T> => withTokenServices(forTenant(slug, fn));
 
 const unavailable = (): never => {
   throw new Error(

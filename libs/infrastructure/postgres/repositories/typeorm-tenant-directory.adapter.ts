@@ -12,7 +12,10 @@ import { TenantEntity } from '../entities/tenant.entity';
 import { pgError, UNIQUE_VIOLATION } from '../pg-errors';
 import type { TenantTransactions } from '../tenant-transaction';
 
-const toTenant = (e: TenantEntity): Tenant => ({
+/** A tenants row as the domain sees it (the entity, or a raw row with `createdAt`). */
+export const toTenant = (
+  e: Pick<TenantEntity, 'id' | 'slug' | 'name' | 'status' | 'createdAt'>,
+): Tenant => ({
   id: e.id as TenantId,
   slug: e.slug,
   name: e.name,

@@ -1,17 +1,14 @@
 import { Option, SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../../options';
+import { TenantScopedCommand, type TenantFlags } from '../../options';
 import { CliError, emit } from '../../output';
-import { mappingJson, withExchangeMappings } from './mapping-services';
+import { mappingView } from '@tessera/application/manage-trusted-issuers/views';
+import type { ExchangeMappingSpec } from '@tessera/domain/federation/exchange-mapping';
+import { withExchangeMappings } from '../issuer-services';
 
-interface Flags {
-  tenant?: string;
+/** The spec's fields, but `--match`/`--claim` pairs are strings (`claim` is repeatable). */
+interface Flags extends TenantFlags, Omit<ExchangeMappingSpec, 'match' | 'claims'> {
   match?: Record<string, string>;
-  scopes?: string[];
-  role?: string;
   claim?: Record<string, string>;
-  resources?: string[];
-  priority?: number;
-  json?: boolean;
 }
 
 /** `name=value`, split at the first `=` (values may contain `=`). */
@@ -43,7 +40,7 @@ export class MappingAddCommand extends TenantScopedCommand {
         'cli',
       ),
     );
-    emit(Boolean(f.json), mappingJson(m), `exchange mapping ${m.id} added`);
+    emit(Boolean(f.json), mappingView(m), `exchange mapping ${m.id} added`);
   }
   @Option({
     flags: '--match <path=pattern>',

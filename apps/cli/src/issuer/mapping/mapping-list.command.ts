@@ -1,7 +1,8 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../../options';
+import { TenantScopedCommand, type TenantFlags } from '../../options';
 import { emit } from '../../output';
-import { mappingJson, withExchangeMappings } from './mapping-services';
+import { mappingView } from '@tessera/application/manage-trusted-issuers/views';
+import { withExchangeMappings } from '../issuer-services';
 
 @SubCommand({
   name: 'list',
@@ -9,11 +10,11 @@ import { mappingJson, withExchangeMappings } from './mapping-services';
   description: 'a trusted issuer’s exchange rules, in the order they are tried',
 })
 export class MappingListCommand extends TenantScopedCommand {
-  async run([issuerId]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+  async run([issuerId]: string[], f: TenantFlags): Promise<void> {
     const rows = await withExchangeMappings(f.tenant, (m, tenantId) => m.list(tenantId, issuerId!));
     emit(
       Boolean(f.json),
-      { mappings: rows.map(mappingJson) },
+      { mappings: rows.map(mappingView) },
       rows
         .map((r) => `${r.id} ${r.priority} ${JSON.stringify(r.match)} → ${r.scopes.join(' ')}`)
         .join('\n') || '(no mappings: the issuer row alone decides)',

@@ -1,7 +1,7 @@
 import { SubCommand } from 'nest-commander';
-import { TenantScopedCommand } from '../../options';
+import { TenantScopedCommand, type TenantFlags } from '../../options';
 import { emit } from '../../output';
-import { withExchangeMappings } from './mapping-services';
+import { withExchangeMappings } from '../issuer-services';
 
 @SubCommand({
   name: 'remove',
@@ -9,7 +9,7 @@ import { withExchangeMappings } from './mapping-services';
   description: 'remove an exchange rule',
 })
 export class MappingRemoveCommand extends TenantScopedCommand {
-  async run([issuerId, id]: string[], f: { tenant?: string; json?: boolean }): Promise<void> {
+  async run([issuerId, id]: string[], f: TenantFlags): Promise<void> {
     await withExchangeMappings(f.tenant, (m, tenantId) =>
       m.remove(tenantId, issuerId!, id!, 'cli'),
     );
