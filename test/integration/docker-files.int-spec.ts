@@ -176,9 +176,12 @@ describe('docker/ › Dockerfile', () => {
   it('starts the server and ships the CLI the way package.json runs them', () => {
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> })
       .scripts;
-    expect(scripts.start).toContain('node dist/apps/auth/src/main.js');
+    // The image runs the server exactly as `npm start` does, node flags included.
+    const server = scripts.start!.split('&&').at(-1)!.trim();
+    expect(server).toMatch(/^node( --[\w-]+=\S+)* dist\/apps\/auth\/src\/main\.js$/);
     expect(scripts.cli).toContain('node dist/apps/cli/src/main.js');
-    expect(final.at(-1)).toBe('CMD ["node", "dist/apps/auth/src/main.js"]');
+    const words = server.split(' ').map((w) => JSON.stringify(w));
+    expect(final.at(-1)).toBe(`CMD [${words.join(', ')}]`);
   });
 
   it('.dockerignore admits every path the build copies, and no secrets', () => {
