@@ -1,5 +1,5 @@
 /**
- * npm run bench:tenants — ISSUER_MODE=tenant with 1 and with BENCH_TENANTS (10 000) tenants on
+ * npm run bench:tenants — ISSUER_MODE=tenant with 1 and with BENCH_TENANTS (10 000, at least 401) tenants on
  * one node: token-request p99 (client_credentials, requests spread over every tenant's client),
  * the node's memory, the time to create a tenant's first key (per algorithm), and the time of one
  * rotation sweep over all tenants. The built server as a child process on loopback (real Postgres
@@ -22,6 +22,12 @@ import { runLoad, type LoadResult } from './load';
 import { checkpoint, runBench } from './run';
 
 const TENANTS = envNumber('BENCH_TENANTS', 10_000);
+/** 100 hot tenants, then 200 more whose key rings are loaded cold, then the spread load. */
+const MIN_TENANTS = 401;
+if (!(TENANTS >= MIN_TENANTS)) {
+  process.stderr.write(`bench:tenants: BENCH_TENANTS must be at least ${MIN_TENANTS}\n`);
+  process.exit(2);
+}
 const SECONDS = envNumber('BENCH_SECONDS', 15);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 16);
 const ALG = (process.env.BENCH_TENANT_ALG ?? 'ES256') as SigningAlg;
