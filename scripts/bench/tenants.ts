@@ -1,6 +1,6 @@
 /**
- * npm run bench:tenants — ISSUER_MODE=tenant with 1 and with BENCH_TENANTS (10 000, at least 401) tenants on
- * one node: token-request p99 (client_credentials, requests spread over every tenant's client),
+ * npm run bench:tenants — ISSUER_MODE=tenant with 1 and with BENCH_TENANTS (10 000; at least
+ * 401) tenants on one node: token-request p99 (client_credentials, requests spread over every tenant's client),
  * the node's memory, the time to create a tenant's first key (per algorithm), and the time of one
  * rotation sweep over all tenants. The built server as a child process on loopback (real Postgres
  * and Redis); autocannon bounded by BENCH_SECONDS (15) and BENCH_CONNECTIONS (16). Tenant keys
